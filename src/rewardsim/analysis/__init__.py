@@ -1,0 +1,1 @@
+"""Trial analysis: use-pattern words, endpoints, statistics, power."""
