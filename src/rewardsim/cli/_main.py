@@ -29,15 +29,8 @@ def fail(exc: RewardsimError) -> None:
     raise typer.Exit(code=1 if isinstance(exc, SolverError) else 2)
 
 
-def _register() -> None:
-    # Imported for their side effect of adding commands to ``app``.
-    from . import _analysis  # noqa: F401
-    from . import _simulate  # noqa: F401
-
-
 def main() -> None:
     """Run the command line (the ``rewardsim`` console script)."""
-    _register()
     try:
         app()
     except RewardsimError as exc:  # pragma: no cover - commands catch their own
