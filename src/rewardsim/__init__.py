@@ -1,0 +1,30 @@
+"""rewardsim: in-silico trials of addiction medicines.
+
+Layers, bottom up: :mod:`rewardsim.engine` (population ODE simulation),
+:mod:`rewardsim.models` (drug and reward-system models), :mod:`rewardsim.io`
+(NONMEM-style data sets), :mod:`rewardsim.analysis` and :mod:`rewardsim.report`.
+"""
+
+from . import models as models
+from .engine import Compartment as Compartment
+from .engine import Covariate as Covariate
+from .engine import Derived as Derived
+from .engine import Model as Model
+from .engine import Omega as Omega
+from .engine import Output as Output
+from .engine import Param as Param
+from .engine import Residual as Residual
+from .engine import Solution as Solution
+from .engine import simulate as simulate
+from .errors import RewardsimError as RewardsimError
+from .io import read_dataset as read_dataset
+from .io import regimen as regimen
+from .io import write_dataset as write_dataset
+
+__version__ = "0.1.0"
+
+__all__ = sorted([
+    "Compartment", "Covariate", "Derived", "Model", "Omega", "Output", "Param", "Residual",
+    "RewardsimError", "Solution", "models", "read_dataset", "regimen", "simulate",
+    "write_dataset",
+])

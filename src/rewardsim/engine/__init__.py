@@ -1,0 +1,15 @@
+"""Population ODE engine: model declarations, dosing events, solvers, variability."""
+
+from ._model import Compartment as Compartment
+from ._model import Covariate as Covariate
+from ._model import Derived as Derived
+from ._model import Model as Model
+from ._model import Output as Output
+from ._model import Param as Param
+from ._population import simulate as simulate
+from ._solution import Solution as Solution
+from ._variability import Omega as Omega
+from ._variability import Residual as Residual
+
+__all__ = ["Compartment", "Covariate", "Derived", "Model", "Omega", "Output", "Param",
+           "Residual", "Solution", "simulate"]

@@ -1,0 +1,568 @@
+# ruff: noqa: F821
+"""Population kernel, compiled once per model.
+
+This file is not imported as it stands: :mod:`rewardsim.engine._codegen`
+prepends a model's generated functions (``_derive``, ``_init``, ``_rhs``,
+``_observe``, ``_dosemods`` and the sizes ``NX``, ``NP``, ``ND``, ``NO``) and compiles the
+whole module with numba's on-disk cache.
+
+Dose times are discontinuities known before solving (STYLE section 4): each
+subject's records are expanded (ADDL, lag, bioavailability, infusion ends)
+into a sorted event list, and the solution is advanced piecewise between them.
+A bolus is a jump in state, an infusion a piecewise-constant input.
+
+Solvers
+-------
+* exact (``METHOD_EXACT``): for linear models dx/dt = A x + r, the interval
+  [t, t+dt] is advanced with x <- Phi x + Gamma r, where Phi = exp(A dt) and
+  Gamma = int_0^dt exp(A s) ds, both read off exp([[A, I], [0, 0]] dt).
+* Rodas4 (``METHOD_RODAS``): the L-stable, stiffly accurate Rosenbrock method
+  of order 4(3) with dense output of Hairer & Wanner (1996), Solving Ordinary
+  Differential Equations II, 2nd ed., Springer, section IV.7 (coefficients of
+  their code RODAS), with error-controlled adaptive steps.
+
+Status codes per subject: 0 ok; 1 too many steps; 2 step size underflow;
+3 steady state not reached or singular; 4 non-finite state.
+"""
+
+import math
+
+import numpy as np
+from numba import njit
+
+from rewardsim.engine._kernels import expm, lu_factor, lu_solve
+
+EV_RESET = 0
+EV_SS = 1
+EV_INF_OFF = 2
+EV_BOLUS = 3
+EV_INF_ON = 4
+
+METHOD_EXACT = 0
+METHOD_RODAS = 1
+
+# Rodas4 coefficients (Hairer & Wanner 1996, code RODAS, METH=1).
+R_G = 0.25
+R_A21 = 1.544
+R_A31, R_A32 = 0.9466785280815826, 0.2557011698983284
+R_A41, R_A42, R_A43 = 3.314825187068521, 2.896124015972201, 0.9986419139977817
+R_A51, R_A52, R_A53, R_A54 = (
+    1.221224509226641, 6.019134481288629, 12.53708332932087, -0.6878860361058950)
+R_C21 = -5.6688
+R_C31, R_C32 = -2.430093356833875, -0.2063599157091915
+R_C41, R_C42, R_C43 = -0.1073529058151375, -9.594562251023355, -20.47028614809616
+R_C51, R_C52, R_C53, R_C54 = (
+    7.496443313967647, -10.24680431464352, -33.99990352819905, 11.70890893206160)
+R_C61, R_C62, R_C63, R_C64, R_C65 = (
+    8.083246795921522, -7.981132988064893, -31.52159432874371, 16.31930543123136,
+    -6.058818238834054)
+R_H21, R_H22, R_H23, R_H24, R_H25 = (
+    10.12623508344586, -7.487995877610167, -34.80091861555747, -7.992771707568823,
+    1.025137723295662)
+R_H31, R_H32, R_H33, R_H34, R_H35 = (
+    -0.6762803392801253, 6.087714651680015, 16.43084320892478, 24.76722511418386,
+    -6.594389125716872)
+
+
+@njit(cache=True, nogil=True)
+def _f(t, y, p, d, rates, dy):
+    _rhs(t, y, p, d, dy)
+    for i in range(NX):
+        dy[i] += rates[i]
+
+
+@njit(cache=True, nogil=True)
+def _emit(t, y, p, d, out, row, o):
+    _observe(t, y, p, d, o)
+    for j in range(NO):
+        out[j, row] = o[j]
+
+
+@njit(cache=True, nogil=True)
+def _expand(i, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl, ev_ii, ev_ss,
+            F, ALAG):
+    """Expand subject i's records into sorted (time, type, cmt, value, ii, dur) events."""
+    n = 0
+    for r in range(ev_ptr[i], ev_ptr[i + 1]):
+        e = ev_evid[r]
+        if e == 3:
+            n += 1
+        elif e == 1 or e == 4:
+            per = 2 if ev_rate[r] > 0 else 1
+            n += (ev_addl[r] + 1) * per + (1 if e == 4 else 0) + (1 if ev_ss[r] == 1 else 0)
+    et = np.empty(n)
+    ek = np.empty(n, dtype=np.int64)
+    ec = np.empty(n, dtype=np.int64)
+    ev = np.empty(n)
+    eii = np.empty(n)
+    edur = np.empty(n)
+    k = 0
+    for r in range(ev_ptr[i], ev_ptr[i + 1]):
+        e = ev_evid[r]
+        if e == 0 or e == 2:
+            continue
+        if e == 3 or e == 4:
+            et[k] = ev_t[r]
+            ek[k] = EV_RESET
+            ec[k] = 0
+            ev[k] = 0.0
+            eii[k] = 0.0
+            edur[k] = 0.0
+            k += 1
+            if e == 3:
+                continue
+        c = ev_cmt[r]
+        amt = ev_amt[r] * F[c]
+        rate = ev_rate[r]
+        dur = amt / rate if rate > 0 else 0.0
+        t0 = ev_t[r] + ALAG[c]
+        if ev_ss[r] == 1:
+            et[k] = t0
+            ek[k] = EV_SS
+            ec[k] = c
+            ev[k] = amt
+            eii[k] = ev_ii[r]
+            edur[k] = dur
+            k += 1
+        for a in range(ev_addl[r] + 1):
+            td = t0 + a * ev_ii[r]
+            if rate > 0:
+                et[k] = td
+                ek[k] = EV_INF_ON
+                ec[k] = c
+                ev[k] = rate
+                eii[k] = td
+                edur[k] = dur
+                k += 1
+                et[k] = td + dur
+                ek[k] = EV_INF_OFF
+                ec[k] = c
+                ev[k] = rate
+                eii[k] = td  # start time: an infusion cut short by a reset is ignored
+                edur[k] = dur
+                k += 1
+            else:
+                et[k] = td
+                ek[k] = EV_BOLUS
+                ec[k] = c
+                ev[k] = amt
+                eii[k] = td
+                edur[k] = 0.0
+                k += 1
+    # Sort by time, then by type (reset, steady state, infusion off, bolus, infusion on).
+    key = ek.astype(np.float64)
+    o1 = np.argsort(key, kind="mergesort")
+    o2 = np.argsort(et[o1], kind="mergesort")
+    order = o1[o2]
+    return et[order], ek[order], ec[order], ev[order], eii[order], edur[order]
+
+
+# ----------------------------------------------------------------- exact path
+@njit(cache=True, nogil=True)
+def _linear_matrix(p, d, A):
+    """A[:, j] = f(e_j) for a linear model (the rhs is evaluated on unit vectors)."""
+    y = np.zeros(NX)
+    dy = np.empty(NX)
+    for j in range(NX):
+        y[j] = 1.0
+        _rhs(0.0, y, p, d, dy)
+        for r in range(NX):
+            A[r, j] = dy[r]
+        y[j] = 0.0
+
+
+@njit(cache=True, nogil=True)
+def _propagators(A, dt, Phi, Gam):
+    M = np.zeros((2 * NX, 2 * NX))
+    for r in range(NX):
+        for c in range(NX):
+            M[r, c] = A[r, c] * dt
+        M[r, NX + r] = dt
+    E = expm(M)
+    for r in range(NX):
+        for c in range(NX):
+            Phi[r, c] = E[r, c]
+            Gam[r, c] = E[r, NX + c]
+
+
+@njit(cache=True, nogil=True)
+def _exact_step(y, dt, rates, A, cache_dt, cache_ctr, Phi, Gam, tmp):
+    """Advance y by dt, reusing propagators from a small cache keyed by dt."""
+    if dt <= 0.0:
+        return
+    slot = -1
+    for s in range(cache_dt.shape[0]):
+        if cache_dt[s] == dt:
+            slot = s
+            break
+    if slot < 0:
+        slot = cache_ctr[0] % cache_dt.shape[0]
+        cache_ctr[0] += 1
+        cache_dt[slot] = dt
+        _propagators(A, dt, Phi[slot], Gam[slot])
+    P = Phi[slot]
+    G = Gam[slot]
+    anyrate = False
+    for r in range(NX):
+        if rates[r] != 0.0:
+            anyrate = True
+    for r in range(NX):
+        s = 0.0
+        for c in range(NX):
+            s += P[r, c] * y[c]
+        if anyrate:
+            for c in range(NX):
+                s += G[r, c] * rates[c]
+        tmp[r] = s
+    for r in range(NX):
+        y[r] = tmp[r]
+
+
+# ----------------------------------------------------------------- Rodas4
+@njit(cache=True, nogil=True)
+def _wnorm(v, y0, y1, rtol, atol):
+    s = 0.0
+    for i in range(NX):
+        sc = atol + rtol * max(abs(y0[i]), abs(y1[i]))
+        s += (v[i] / sc) ** 2
+    return math.sqrt(s / NX)
+
+
+@njit(cache=True, nogil=True)
+def _rodas_advance(t0, t1, y, p, d, rates, obs_t, kout, kend, out, row0, o,
+                   rtol, atol, hstate, max_steps, nsteps):
+    """Integrate y from t0 to t1, emitting outputs at obs_t[kout:kend] in (t0, t1).
+
+    Returns (new kout, status).  hstate[0] carries the step size between calls.
+    """
+    if t1 <= t0:
+        return kout, 0
+    f0 = np.empty(NX)
+    fy = np.empty(NX)
+    J = np.empty((NX, NX))
+    W = np.empty((NX, NX))
+    piv = np.empty(NX, dtype=np.int64)
+    k1 = np.empty(NX)
+    k2 = np.empty(NX)
+    k3 = np.empty(NX)
+    k4 = np.empty(NX)
+    k5 = np.empty(NX)
+    k6 = np.empty(NX)
+    u = np.empty(NX)
+    yn = np.empty(NX)
+    yp = np.empty(NX)
+    t = t0
+    h = hstate[0]
+    span = t1 - t0
+    _f(t, y, p, d, rates, f0)
+    if h <= 0.0:
+        # Initial step (Hairer, Norsett & Wanner 1993, II.4 'starting step size').
+        d0 = 0.0
+        d1 = 0.0
+        for i in range(NX):
+            sc = atol + rtol * abs(y[i])
+            d0 += (y[i] / sc) ** 2
+            d1 += (f0[i] / sc) ** 2
+        d0 = math.sqrt(d0 / NX)
+        d1 = math.sqrt(d1 / NX)
+        h = 1e-6 if (d0 < 1e-5 or d1 < 1e-5) else 0.01 * d0 / d1
+        h = max(h, 1e-6 * span)
+    h = min(h, span)
+    steps = 0
+    reject = False
+    while t < t1:
+        if steps >= max_steps:
+            hstate[0] = h
+            return kout, 1
+        if h < 1e-14 * max(1.0, abs(t)):
+            return kout, 2
+        last = False
+        if t + h >= t1 or t + 1.0001 * h >= t1:
+            h = t1 - t
+            last = True
+        # Jacobian by forward differences.
+        for j in range(NX):
+            yj = y[j]
+            dl = 1.4901161193847656e-08 * max(abs(yj), 1e-6)
+            y[j] = yj + dl
+            _f(t, y, p, d, rates, fy)
+            y[j] = yj
+            for r in range(NX):
+                J[r, j] = (fy[r] - f0[r]) / dl
+        ig = 1.0 / (h * R_G)
+        for r in range(NX):
+            for c in range(NX):
+                W[r, c] = -J[r, c]
+            W[r, r] += ig
+        if not lu_factor(W, piv):
+            h *= 0.5
+            steps += 1
+            continue
+        ih = 1.0 / h
+        for i in range(NX):
+            k1[i] = f0[i]
+        lu_solve(W, piv, k1)
+        for i in range(NX):
+            u[i] = y[i] + R_A21 * k1[i]
+        _f(t, u, p, d, rates, fy)
+        for i in range(NX):
+            k2[i] = fy[i] + R_C21 * ih * k1[i]
+        lu_solve(W, piv, k2)
+        for i in range(NX):
+            u[i] = y[i] + R_A31 * k1[i] + R_A32 * k2[i]
+        _f(t, u, p, d, rates, fy)
+        for i in range(NX):
+            k3[i] = fy[i] + ih * (R_C31 * k1[i] + R_C32 * k2[i])
+        lu_solve(W, piv, k3)
+        for i in range(NX):
+            u[i] = y[i] + R_A41 * k1[i] + R_A42 * k2[i] + R_A43 * k3[i]
+        _f(t, u, p, d, rates, fy)
+        for i in range(NX):
+            k4[i] = fy[i] + ih * (R_C41 * k1[i] + R_C42 * k2[i] + R_C43 * k3[i])
+        lu_solve(W, piv, k4)
+        for i in range(NX):
+            u[i] = y[i] + R_A51 * k1[i] + R_A52 * k2[i] + R_A53 * k3[i] + R_A54 * k4[i]
+        _f(t, u, p, d, rates, fy)
+        for i in range(NX):
+            k5[i] = fy[i] + ih * (R_C51 * k1[i] + R_C52 * k2[i] + R_C53 * k3[i]
+                                  + R_C54 * k4[i])
+        lu_solve(W, piv, k5)
+        for i in range(NX):
+            u[i] = u[i] + k5[i]
+        _f(t, u, p, d, rates, fy)
+        for i in range(NX):
+            k6[i] = fy[i] + ih * (R_C61 * k1[i] + R_C62 * k2[i] + R_C63 * k3[i]
+                                  + R_C64 * k4[i] + R_C65 * k5[i])
+        lu_solve(W, piv, k6)
+        for i in range(NX):
+            yn[i] = u[i] + k6[i]
+        err = _wnorm(k6, y, yn, rtol, atol)
+        steps += 1
+        nsteps[0] += 1
+        if not (err == err) or err > 1e300:
+            h *= 0.25
+            reject = True
+            continue
+        if err <= 1.0:
+            tn = t + h
+            # Dense output on (t, tn] for pending observation times before t1.
+            while kout < kend and obs_t[kout] <= tn and obs_t[kout] < t1:
+                th = (obs_t[kout] - t) / h
+                th1 = 1.0 - th
+                for i in range(NX):
+                    q1 = (R_H21 * k1[i] + R_H22 * k2[i] + R_H23 * k3[i] + R_H24 * k4[i]
+                          + R_H25 * k5[i])
+                    q2 = (R_H31 * k1[i] + R_H32 * k2[i] + R_H33 * k3[i] + R_H34 * k4[i]
+                          + R_H35 * k5[i])
+                    yp[i] = th1 * y[i] + th * (yn[i] + th1 * (q1 + th * q2))
+                _emit(obs_t[kout], yp, p, d, out, row0 + kout, o)
+                kout += 1
+            for i in range(NX):
+                y[i] = yn[i]
+            t = tn
+            if last:
+                t = t1
+            _f(t, y, p, d, rates, f0)
+            fac = 0.9 * (max(err, 1e-10)) ** -0.25
+            fac = min(6.0, max(0.2, fac))
+            if reject:
+                fac = min(fac, 1.0)
+            reject = False
+            if not last:
+                h = h * fac
+            else:
+                hstate[0] = h * fac
+        else:
+            fac = max(0.2, 0.9 * err**-0.25)
+            h = h * fac
+            reject = True
+    for i in range(NX):
+        if not (y[i] == y[i]) or abs(y[i]) > 1e300:
+            return kout, 4
+    return kout, 0
+
+
+# ----------------------------------------------------------------- steady state
+@njit(cache=True, nogil=True)
+def _ss_exact(A, c, amt, rate, ii, dur, y):
+    """Pre-dose steady state of repeated doses (bolus amt, or infusion at rate)."""
+    Phi = np.empty((NX, NX))
+    Gam = np.empty((NX, NX))
+    _propagators(A, ii, Phi, Gam)
+    b = np.zeros(NX)
+    if rate > 0:
+        P2 = np.empty((NX, NX))
+        G2 = np.empty((NX, NX))
+        r = np.zeros(NX)
+        r[c] = rate
+        _propagators(A, dur, P2, G2)
+        x = G2 @ r
+        if ii - dur > 0:
+            P3 = np.empty((NX, NX))
+            G3 = np.empty((NX, NX))
+            _propagators(A, ii - dur, P3, G3)
+            x = P3 @ x
+        b[:] = x
+    else:
+        e = np.zeros(NX)
+        e[c] = amt
+        b[:] = Phi @ e
+    M = np.eye(NX) - Phi
+    piv = np.empty(NX, dtype=np.int64)
+    if not lu_factor(M, piv):
+        return False
+    lu_solve(M, piv, b)
+    for i in range(NX):
+        y[i] = b[i]
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _ss_rodas(c, amt, rate, ii, dur, y, y0, p, d, rtol, atol, max_steps, nsteps):
+    """Steady state by dosing repeatedly until the pre-dose state stops changing."""
+    o = np.empty(NO)
+    dummy_t = np.empty(0)
+    dummy_out = np.empty((NO, 0))
+    hstate = np.zeros(1)
+    rates = np.zeros(NX)
+    prev = np.empty(NX)
+    for i in range(NX):
+        y[i] = y0[i]
+    for _ in range(2000):
+        for i in range(NX):
+            prev[i] = y[i]
+        hstate[0] = 0.0
+        if rate > 0:
+            rates[c] = rate
+            _, st = _rodas_advance(0.0, dur, y, p, d, rates, dummy_t, 0, 0, dummy_out, 0, o,
+                                   rtol, atol, hstate, max_steps, nsteps)
+            rates[c] = 0.0
+            if st != 0:
+                return False
+            if ii - dur > 0:
+                hstate[0] = 0.0
+                _, st = _rodas_advance(dur, ii, y, p, d, rates, dummy_t, 0, 0, dummy_out, 0,
+                                       o, rtol, atol, hstate, max_steps, nsteps)
+        else:
+            y[c] += amt
+            _, st = _rodas_advance(0.0, ii, y, p, d, rates, dummy_t, 0, 0, dummy_out, 0, o,
+                                   rtol, atol, hstate, max_steps, nsteps)
+        if st != 0:
+            return False
+        done = True
+        for i in range(NX):
+            if abs(y[i] - prev[i]) > 0.01 * (atol + rtol * abs(y[i])):
+                done = False
+        if done:
+            return True
+    return False
+
+
+# ----------------------------------------------------------------- one subject
+@njit(cache=True, nogil=True)
+def _subject(i, method, p, cov, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl,
+             ev_ii, ev_ss, obs_t, k0, kend, out, row0, rtol, atol, max_steps, nsteps):
+    d = np.zeros(max(ND, 1))
+    _derive(p, cov, d)
+    F = np.ones(NX)
+    ALAG = np.zeros(NX)
+    _dosemods(p, d, F, ALAG)
+    et, ek, ec, ev, eii, edur = _expand(i, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate,
+                                        ev_addl, ev_ii, ev_ss, F, ALAG)
+    ne = et.shape[0]
+    y0 = np.empty(NX)
+    _init(p, d, y0)
+    y = y0.copy()
+    rates = np.zeros(NX)
+    o = np.empty(NO)
+    tmp = np.empty(NX)
+    A = np.zeros((NX, NX))
+    cache_dt = np.full(4, -1.0)
+    cache_ctr = np.zeros(1, dtype=np.int64)
+    Phi = np.empty((4, NX, NX))
+    Gam = np.empty((4, NX, NX))
+    if method == METHOD_EXACT:
+        _linear_matrix(p, d, A)
+    hstate = np.zeros(1)
+    t = np.inf
+    if ne > 0:
+        t = et[0]
+    if kend > k0 and obs_t[k0] < t:
+        t = obs_t[k0]
+    if t == np.inf:
+        return 0
+    last_reset = -np.inf
+    kev = 0
+    kout = k0
+    while True:
+        while kout < kend and obs_t[kout] <= t:
+            _emit(obs_t[kout], y, p, d, out, row0 + kout - k0, o)
+            kout += 1
+        if kev >= ne and kout >= kend:
+            break
+        tnext = et[kev] if kev < ne else obs_t[kend - 1]
+        if method == METHOD_EXACT:
+            tc = t
+            while kout < kend and obs_t[kout] < tnext:
+                _exact_step(y, obs_t[kout] - tc, rates, A, cache_dt, cache_ctr, Phi, Gam, tmp)
+                tc = obs_t[kout]
+                _emit(tc, y, p, d, out, row0 + kout - k0, o)
+                kout += 1
+            _exact_step(y, tnext - tc, rates, A, cache_dt, cache_ctr, Phi, Gam, tmp)
+        else:
+            kout2, st = _rodas_advance(t, tnext, y, p, d, rates, obs_t, kout, kend, out,
+                                       row0 - k0, o, rtol, atol, hstate, max_steps, nsteps)
+            kout = kout2
+            if st != 0:
+                return st
+        t = tnext
+        while kev < ne and et[kev] == t:
+            k = ek[kev]
+            c = ec[kev]
+            if k == EV_RESET:
+                for j in range(NX):
+                    y[j] = y0[j]
+                    rates[j] = 0.0
+                last_reset = t
+            elif k == EV_SS:
+                for j in range(NX):
+                    rates[j] = 0.0
+                last_reset = t
+                if method == METHOD_EXACT:
+                    ok = _ss_exact(A, c, ev[kev] if edur[kev] == 0 else 0.0,
+                                   ev[kev] / edur[kev] if edur[kev] > 0 else 0.0,
+                                   eii[kev], edur[kev], y)
+                else:
+                    ok = _ss_rodas(c, ev[kev] if edur[kev] == 0 else 0.0,
+                                   ev[kev] / edur[kev] if edur[kev] > 0 else 0.0,
+                                   eii[kev], edur[kev], y, y0, p, d, rtol, atol, max_steps,
+                                   nsteps)
+                if not ok:
+                    return 3
+            elif k == EV_INF_OFF:
+                # An infusion cut short by a reset has already stopped.
+                if eii[kev] >= last_reset:
+                    rates[c] -= ev[kev]
+                    if abs(rates[c]) <= 1e-12 * ev[kev]:
+                        rates[c] = 0.0
+            elif k == EV_BOLUS:
+                y[c] += ev[kev]
+            else:
+                rates[c] += ev[kev]
+            kev += 1
+        hstate[0] = 0.0
+    return 0
+
+
+@njit(cache=True, nogil=True)
+def run_chunk(lo, hi, method, P, COV, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate,
+              ev_addl, ev_ii, ev_ss, obs_t, obs_lo, obs_hi, row0, out, rtol, atol, max_steps,
+              status, nsteps):
+    """Simulate subjects lo..hi-1 of a chunk into ``out`` (rows row0[i]...)."""
+    ns = np.zeros(1, dtype=np.int64)
+    for i in range(lo, hi):
+        ns[0] = 0
+        status[i] = _subject(i, method, P[i], COV[i], ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt,
+                             ev_rate, ev_addl, ev_ii, ev_ss, obs_t, obs_lo[i], obs_hi[i], out,
+                             row0[i], rtol, atol, max_steps, ns)
+        nsteps[i] = ns[0]

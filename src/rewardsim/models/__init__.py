@@ -1,0 +1,38 @@
+"""Model library: generic PK models and the cocaine/baclofen/reward-system models.
+
+``get_model(name)`` returns a model by its registered name; ``MODELS`` lists them.
+"""
+
+from __future__ import annotations
+
+from ..engine import Model
+from ..errors import ModelSpecError
+from .pk1cmt import OneCmt as OneCmt
+from .pk2cmt import TwoCmt as TwoCmt
+from .pk2cmt_mm import TwoCmtMM as TwoCmtMM
+
+pk1cmt = OneCmt
+pk2cmt = TwoCmt
+pk2cmt_mm = TwoCmtMM
+
+MODELS: dict[str, type[Model]] = {m.name: m for m in (OneCmt, TwoCmt, TwoCmtMM)}
+
+
+def register(cls: type[Model]) -> type[Model]:
+    """Add a model class to :data:`MODELS` under its ``name``."""
+    MODELS[cls.name] = cls
+    return cls
+
+
+def get_model(name: str) -> Model:
+    """A new instance of the model registered as ``name``."""
+    try:
+        return MODELS[name]()
+    except KeyError:
+        raise ModelSpecError(
+            f"Unknown model {name!r}; valid: {', '.join(sorted(MODELS))}"
+        ) from None
+
+
+__all__ = ["MODELS", "OneCmt", "TwoCmt", "TwoCmtMM", "get_model", "pk1cmt", "pk2cmt",
+           "pk2cmt_mm", "register"]
