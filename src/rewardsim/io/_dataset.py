@@ -1,0 +1,557 @@
+"""NONMEM-style event data sets: read, write and validate.
+
+A data set has one row per event record, with the NONMEM columns ``ID, TIME, EVID, AMT,
+CMT, RATE, ADDL, II, SS`` (TIME in hours, AMT in mg, RATE in mg/h), plus optional
+per-subject parameter columns (named as ``model.param_names``), covariate columns
+(``model.covariate_names``) and any other columns, which are kept unchanged.
+
+EVID follows PREDPP: 0 observation, 1 dose, 2 other event, 3 reset, 4 reset and dose.
+As in NONMEM, a missing value (empty or ``.`` in a CSV) in AMT, RATE, ADDL, II or SS reads
+as 0, and CMT 0 or missing on a dose row means the model's default dose compartment.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from ..errors import EventTableError
+
+NONMEM_COLUMNS: tuple[str, ...] = ("ID", "TIME", "EVID", "AMT", "CMT", "RATE", "ADDL", "II", "SS")
+"""The NONMEM data items this layer understands, in output order."""
+
+_INT_COLUMNS = frozenset({"ID", "EVID", "CMT", "ADDL", "SS"})
+_DOSE_EVIDS = (1, 4)
+_SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+# Floats must read back bit-for-bit as write_dataset wrote them. pandas >= 3.1 always
+# parses that way (and deprecates the option); older versions need "round_trip".
+_PANDAS_VERSION = tuple(int(part) for part in pd.__version__.split(".")[:2])
+_CSV_OPTIONS: dict[str, Any] = (
+    {} if _PANDAS_VERSION >= (3, 1) else {"float_precision": "round_trip"}
+)
+
+
+class _Named(Protocol):
+    name: str
+
+
+class ModelLike(Protocol):
+    """What :func:`validate_dataset` needs from a model."""
+
+    name: str
+    compartments: Sequence[_Named]
+    param_names: Sequence[str]
+    covariate_names: Sequence[str]
+    default_dose_cmt: int
+
+
+# -- messages -----------------------------------------------------------------------------
+
+
+def _fmt(value: Any) -> str:
+    """Show a cell value the way a user would type it (``-20``, ``0.5``, ``'abc'``)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return "a missing value"
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, str):
+        return repr(value)
+    return str(value)
+
+
+def _where(pos: int, ids: np.ndarray | None) -> str:
+    """``data row 3 (ID 2)``: 1-based data row number (header excluded) and subject."""
+    if ids is None:
+        return f"data row {pos + 1}"
+    return f"data row {pos + 1} (ID {ids[pos]})"
+
+
+def _row_error(
+    col: str, pos: int, ids: np.ndarray | None, value: Any, expected: str, hint: str = ""
+) -> EventTableError:
+    msg = f"{col} at {_where(pos, ids)} must be {expected}; got {_fmt(value)}."
+    return EventTableError(f"{msg} {hint}" if hint else msg)
+
+
+def _compartment_list(model: ModelLike) -> str:
+    return ", ".join(f"{i}={c.name}" for i, c in enumerate(model.compartments, start=1))
+
+
+# -- reading and writing ------------------------------------------------------------------
+
+
+def _file_kind(path: Path, action: str) -> str:
+    kind = _SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise EventTableError(
+            f"Cannot {action} data set {str(path)!r}: unknown file type {path.suffix!r}; "
+            f"expected one of {', '.join(_SUFFIXES)}."
+        )
+    return kind
+
+
+def _upper_nonmem_columns(df: pd.DataFrame, extra: Sequence[str] = ()) -> dict[Any, str]:
+    """Map columns that match a NONMEM name (or a name in `extra`), ignoring case and
+    surrounding spaces, to that name; refuse two columns that map to the same name."""
+    targets = {name.upper(): name for name in extra}
+    targets.update({name: name for name in NONMEM_COLUMNS})
+    mapping: dict[Any, str] = {}
+    seen: dict[str, Any] = {}
+    for col in df.columns:
+        target = targets.get(str(col).strip().upper())
+        if target is None:
+            continue
+        if target in seen:
+            raise EventTableError(
+                f"Columns {seen[target]!r} and {col!r} both name {target} (column names are "
+                f"case-insensitive); keep only one of them."
+            )
+        seen[target] = col
+        if col != target:
+            mapping[col] = target
+    return mapping
+
+
+def read_dataset(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read a NONMEM-style data set from CSV or Parquet.
+
+    Parameters
+    ----------
+    path
+        File ending in ``.csv``, ``.parquet`` or ``.pq`` (the suffix picks the format).
+        In a CSV, ``.`` is read as a missing value, as NONMEM does.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table as stored, with NONMEM column names upper-cased (``time`` -> ``TIME``).
+        Other columns keep their names. Pass it to :func:`validate_dataset` before use.
+
+    Raises
+    ------
+    EventTableError
+        Unknown suffix, missing file, unreadable content, or two columns that differ only
+        in case (``time`` and ``TIME``).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "doses.csv").write_text("id,time,amt\\n1,0,20\\n")
+    >>> read_dataset(folder / "doses.csv").columns.tolist()
+    ['ID', 'TIME', 'AMT']
+    """
+    path = Path(path)
+    kind = _file_kind(path, "read")
+    if not path.is_file():
+        what = "is a folder, not a file" if path.is_dir() else "does not exist"
+        raise EventTableError(f"Cannot read data set {str(path)!r}: the path {what}.")
+    try:
+        if kind == "csv":
+            df = pd.read_csv(path, na_values=["."], **_CSV_OPTIONS)
+        else:
+            df = pd.read_parquet(path)
+    except (ValueError, OSError, UnicodeDecodeError) as exc:  # pandas/pyarrow parse errors
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise EventTableError(
+            f"Cannot read data set {str(path)!r} as {kind.upper()}: {first_line}"
+        ) from exc
+    return df.rename(columns=_upper_nonmem_columns(df))
+
+
+def write_dataset(df: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    """Write a data set to CSV or Parquet, atomically.
+
+    The table goes to a temporary file in the destination folder, which then replaces
+    `path` in one step (``os.replace``), so an existing file is never left half-written and
+    a failed write leaves no partial file behind. The index is not written.
+
+    Parameters
+    ----------
+    df
+        The table to write.
+    path
+        Destination ending in ``.csv``, ``.parquet`` or ``.pq``.
+
+    Raises
+    ------
+    EventTableError
+        Unknown suffix, or the destination folder does not exist.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "doses.parquet"
+    >>> write_dataset(pd.DataFrame({"ID": [1], "TIME": [0.0], "AMT": [20.0]}), target)
+    >>> read_dataset(target)["AMT"].tolist()
+    [20.0]
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise EventTableError(
+            f"write_dataset expects a pandas DataFrame; got {type(df).__name__} instead."
+        )
+    path = Path(path)
+    kind = _file_kind(path, "write")
+    if not path.parent.is_dir():
+        raise EventTableError(
+            f"Cannot write data set {str(path)!r}: the folder {str(path.parent)!r} does not "
+            f"exist; create it first."
+        )
+    # A dot-prefixed unique name in the same folder: same file system, so os.replace is atomic.
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        if kind == "csv":
+            with open(tmp, "x", newline="", encoding="utf-8") as fh:
+                df.to_csv(fh, index=False)
+                fh.flush()
+                os.fsync(fh.fileno())
+        else:
+            with open(tmp, "xb") as fh:
+                df.to_parquet(fh, index=False)
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+# -- validation helpers -------------------------------------------------------------------
+
+
+def _as_float(raw: pd.Series) -> np.ndarray:
+    """A writable float64 copy of a column; NaN where missing or not a number."""
+    if pd.api.types.is_numeric_dtype(raw.dtype):
+        values: np.ndarray = raw.to_numpy(dtype="float64", na_value=np.nan, copy=True)
+        return values
+    # Text columns: convert each distinct value once (parsing 10^6 strings is slow).
+    codes, uniques = pd.factorize(raw)
+    converted = pd.to_numeric(pd.Series(uniques, dtype=object), errors="coerce")
+    table = np.append(converted.to_numpy(dtype="float64", na_value=np.nan), np.nan)
+    values = table[codes]  # code -1 (missing) picks the trailing NaN
+    return values
+
+
+def _numeric(df: pd.DataFrame, col: str, ids: np.ndarray | None, expected: str) -> np.ndarray:
+    """Column as float64 (NaN where missing); refuse text and infinities."""
+    raw = df[col]
+    values = _as_float(raw)
+    bad = np.isnan(values) & raw.notna().to_numpy()
+    if bad.any():
+        pos = int(np.argmax(bad))
+        raise _row_error(col, pos, ids, raw.iloc[pos], expected)
+    bad = np.isinf(values)
+    if bad.any():
+        pos = int(np.argmax(bad))
+        raise _row_error(col, pos, ids, values[pos], expected)
+    return values
+
+
+def _first(mask: np.ndarray) -> int | None:
+    return int(np.argmax(mask)) if mask.any() else None
+
+
+def _check(
+    mask: np.ndarray,
+    col: str,
+    values: Any,
+    ids: np.ndarray | None,
+    expected: str,
+    hint: str = "",
+) -> None:
+    """Raise the row error for the first row where `mask` is true."""
+    pos = _first(mask)
+    if pos is not None:
+        raise _row_error(col, pos, ids, values[pos], expected, hint)
+
+
+def _whole(values: np.ndarray, col: str, ids: np.ndarray | None, expected: str) -> None:
+    finite = ~np.isnan(values)
+    bad = finite & (values != np.round(values))
+    pos = _first(bad)
+    if pos is not None:
+        raise _row_error(col, pos, ids, values[pos], expected)
+
+
+def _fill(values: np.ndarray, default: float) -> np.ndarray:
+    return np.where(np.isnan(values), default, values)
+
+
+def _optional(df: pd.DataFrame, col: str, ids: np.ndarray, expected: str) -> np.ndarray:
+    """An optional NONMEM column as float64: zeros when absent, missing cells read as 0."""
+    if col not in df.columns:
+        return np.zeros(len(df))
+    values = _numeric(df, col, ids, expected)
+    if col in _INT_COLUMNS:
+        _whole(values, col, ids, expected)
+    return _fill(values, 0.0)
+
+
+def compartment_number(value: Any, model: ModelLike) -> int | None:
+    """1-based number of a compartment given by name (any case) or number; None if unknown."""
+    if isinstance(value, str):
+        names = [c.name.upper() for c in model.compartments]
+        key = value.strip().upper()
+        return names.index(key) + 1 if key in names else None
+    return None
+
+
+def _cmt(df: pd.DataFrame, ids: np.ndarray, dose: np.ndarray, model: ModelLike) -> np.ndarray:
+    n_cmt = len(model.compartments)
+    valid = f"Model {model.name!r} has compartments {_compartment_list(model)}"
+    if "CMT" not in df.columns:
+        return np.where(dose, int(model.default_dose_cmt), 0).astype("float64")
+    raw = df["CMT"]
+    values = _as_float(raw)
+    named = np.isnan(values) & raw.notna().to_numpy()
+    if named.any():
+        numbers = {c.name.upper(): float(i) for i, c in enumerate(model.compartments, start=1)}
+        # Look each distinct name up once: a trial data set repeats a handful of names.
+        codes, uniques = pd.factorize(raw[named])
+        lookup = [numbers.get(str(name).strip().upper(), np.nan) for name in uniques]
+        found = np.asarray(lookup, dtype="float64")[codes]
+        unknown = _first(np.isnan(found))
+        if unknown is not None:
+            pos = int(np.flatnonzero(named)[unknown])
+            raise _row_error(
+                "CMT", pos, ids, raw.iloc[pos], "a compartment number or name", f"{valid}."
+            )
+        values[named] = found
+    _check(np.isinf(values), "CMT", values, ids, f"a compartment number 1..{n_cmt}")
+    _whole(values, "CMT", ids, f"a whole compartment number 1..{n_cmt}")
+    # NONMEM: CMT 0 or missing on a dose row doses into the default dose compartment.
+    values = np.where(dose & (np.isnan(values) | (values == 0)), model.default_dose_cmt, values)
+    values = _fill(values, 0.0)
+    _check(
+        dose & ((values < 1) | (values > n_cmt)),
+        "CMT",
+        values,
+        ids,
+        f"a compartment number 1..{n_cmt} on a dose row",
+        f"{valid}.",
+    )
+    _check(
+        (values < 0) | (values > n_cmt),
+        "CMT",
+        values,
+        ids,
+        f"0 (default) or a compartment number 1..{n_cmt}",
+        f"{valid}; negative CMT (turning compartments off) is not supported.",
+    )
+    return values
+
+
+def _constant_per_subject(values: np.ndarray, col: str, ids: np.ndarray, what: str) -> None:
+    """Refuse a column that takes more than one value within a subject."""
+    first = pd.Series(values).groupby(ids, sort=False).transform("first").to_numpy()
+    pos = _first(values != first)
+    if pos is None:
+        return
+    first_pos = (
+        pd.Series(np.arange(len(values))).groupby(ids, sort=False).transform("first").iloc[pos]
+    )
+    raise EventTableError(
+        f"{col} must be constant within a subject ({what}); ID {ids[pos]} has "
+        f"{_fmt(first[pos])} at data row {first_pos + 1} and {_fmt(values[pos])} at data "
+        f"row {pos + 1}. Use one value per ID."
+    )
+
+
+def _subject_columns(out: pd.DataFrame, ids: np.ndarray, model: ModelLike) -> None:
+    """Per-subject parameter and covariate columns: numeric, present, constant per ID."""
+    for name in model.param_names:
+        if name not in out.columns:
+            continue
+        is_lag = name.upper().startswith("ALAG")
+        expected = "a lag time >= 0 h" if is_lag else "a number > 0"
+        values = _numeric(out, name, ids, f"{expected} (per-subject parameter)")
+        bad = np.isnan(values) | ((values < 0) if is_lag else (values <= 0))
+        _check(bad, name, values, ids, f"{expected} (per-subject parameter of {model.name})")
+        _constant_per_subject(values, name, ids, "per-subject parameter")
+        out[name] = values
+    for name in model.covariate_names:
+        if name not in out.columns:
+            continue
+        values = _numeric(out, name, ids, "a number (covariate)")
+        _check(np.isnan(values), name, values, ids, f"a number (covariate of {model.name})")
+        _constant_per_subject(values, name, ids, "covariates are per subject")
+        out[name] = values
+
+
+# -- validation ---------------------------------------------------------------------------
+
+
+def validate_dataset(df: pd.DataFrame, model: ModelLike) -> pd.DataFrame:
+    """Check a NONMEM-style data set against a model and return a normalised copy.
+
+    Parameters
+    ----------
+    df
+        One row per event record. ``ID`` and ``TIME`` (h) are required; ``EVID, AMT (mg),
+        CMT, RATE (mg/h), ADDL, II (h), SS`` are optional. Column names are matched
+        ignoring case (``time`` works). The input is not modified.
+    model
+        Gives ``name``, ``compartments`` (CMT indexes them from 1), ``param_names``,
+        ``covariate_names`` and ``default_dose_cmt``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new table, rows in input order, with a fresh index. The NONMEM columns come first,
+        filled where absent (EVID 1 where AMT > 0 else 0; AMT, RATE, ADDL, II, SS 0; CMT the
+        default dose compartment on dose rows and 0 elsewhere), with dtypes ID, EVID, CMT,
+        ADDL, SS int64 and TIME, AMT, RATE, II float64. CMT given as a compartment name is
+        converted to its number. Parameter and covariate columns (matched ignoring case and
+        renamed to the model's spelling) become float64; other columns are kept unchanged.
+        Rows of one ID need not be contiguous: all rows with the same ID are one subject.
+
+    Raises
+    ------
+    EventTableError
+        On the first problem found, in one line naming the column, the data row (1-based,
+        header excluded) and ID, the value, and what is allowed.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> model = NS(name="pk1", compartments=(NS(name="DEPOT"), NS(name="CENTRAL")),
+    ...            param_names=("CL", "V"), covariate_names=("WT",), default_dose_cmt=1)
+    >>> data = pd.DataFrame({"ID": [1, 1], "TIME": [0, 2], "AMT": [20, 0]})
+    >>> validate_dataset(data, model)[["EVID", "CMT"]].values.tolist()
+    [[1, 1], [0, 0]]
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise EventTableError(
+            f"validate_dataset expects a pandas DataFrame; got {type(df).__name__} instead."
+        )
+    names = (*model.param_names, *model.covariate_names)
+    out = df.rename(columns=_upper_nonmem_columns(df, names)).reset_index(drop=True)
+    for col in ("ID", "TIME"):
+        if col not in out.columns:
+            found = ", ".join(map(str, df.columns)) or "none"
+            raise EventTableError(
+                f"The data set has no {col} column, which is required; columns found: {found}."
+            )
+    if len(out) == 0:
+        raise EventTableError("The data set has no rows; expected at least one event record.")
+
+    id_values = _numeric(out, "ID", None, "a whole number (NONMEM IDs are numeric)")
+    _check(np.isnan(id_values), "ID", id_values, None, "a whole number, not missing")
+    _whole(id_values, "ID", None, "a whole number (NONMEM IDs are numeric)")
+    ids = id_values.astype("int64")
+
+    time = _numeric(out, "TIME", ids, "a number of hours")
+    _check(np.isnan(time), "TIME", time, ids, "a number of hours, not missing")
+
+    amt = np.zeros(len(out))
+    if "AMT" in out.columns:
+        amt = _numeric(out, "AMT", ids, "a number >= 0 (mg)")
+    if "EVID" in out.columns:
+        evid = _numeric(out, "EVID", ids, "one of 0, 1, 2, 3, 4")
+        _check(~np.isin(evid, (0, 1, 2, 3, 4)), "EVID", evid, ids, "one of 0, 1, 2, 3, 4")
+    else:
+        evid = np.where(amt > 0, 1.0, 0.0)
+    dose = np.isin(evid, _DOSE_EVIDS)
+    not_dose = "0 on a non-dose row (EVID 0, 2 or 3)"
+    dose_hint = "Set EVID to 1 (or 4) to give a dose."
+
+    _check(dose & np.isnan(amt), "AMT", amt, ids, "a number >= 0 (mg) on a dose row")
+    _check(amt < 0, "AMT", amt, ids, "a number >= 0 (mg)")
+    amt = _fill(amt, 0.0)
+    _check(~dose & (amt != 0), "AMT", amt, ids, not_dose, dose_hint)
+
+    rate = _optional(out, "RATE", ids, "a number >= 0 (mg/h)")
+    _check(
+        np.isin(rate, (-1, -2)),
+        "RATE",
+        rate,
+        ids,
+        "a number >= 0 (mg/h)",
+        "RATE=-1 (rate modelled as R) and RATE=-2 (duration modelled as D) are not "
+        "supported; give the infusion rate in mg/h, or 0 for a bolus.",
+    )
+    _check(rate < 0, "RATE", rate, ids, "a number >= 0 (mg/h; 0 for a bolus)")
+    _check(~dose & (rate != 0), "RATE", rate, ids, not_dose, dose_hint)
+
+    cmt = _cmt(out, ids, dose, model)
+
+    ii = _optional(out, "II", ids, "a number of hours >= 0")
+    _check(ii < 0, "II", ii, ids, "a number of hours >= 0")
+    addl = _optional(out, "ADDL", ids, "a whole number >= 0")
+    _check(addl < 0, "ADDL", addl, ids, "a whole number >= 0")
+    _check(~dose & (addl != 0), "ADDL", addl, ids, not_dose, dose_hint)
+    pos = _first((addl > 0) & (ii <= 0))
+    if pos is not None:
+        raise _row_error(
+            "II",
+            pos,
+            ids,
+            ii[pos],
+            f"> 0 h when ADDL > 0 (ADDL={_fmt(addl[pos])})",
+            "II is the interval between the additional doses.",
+        )
+    ss = _optional(out, "SS", ids, "0 or 1")
+    _check(
+        ss == 2,
+        "SS",
+        ss,
+        ids,
+        "0 or 1",
+        "SS=2 (steady state added to the current amounts) is not supported.",
+    )
+    _check(~np.isin(ss, (0, 1)), "SS", ss, ids, "0 or 1")
+    _check(~dose & (ss != 0), "SS", ss, ids, not_dose, dose_hint)
+    _check(
+        (ss == 1) & (ii <= 0),
+        "II",
+        ii,
+        ids,
+        "> 0 h on a steady-state row (SS=1)",
+        "II is the dosing interval that steady state is reached on; constant-rate "
+        "steady-state infusions (AMT=0, II=0) are not supported.",
+    )
+    infusion = (ss == 1) & (rate > 0)
+    duration = np.divide(amt, rate, out=np.zeros(len(out)), where=infusion)
+    # Relative slack so that a duration equal to II (allowed) survives rounding.
+    long = infusion & (duration > ii * (1 + 1e-12))
+    pos = _first(long)
+    if pos is not None:
+        raise EventTableError(
+            f"RATE at {_where(pos, ids)} gives a steady-state (SS=1) infusion of AMT/RATE = "
+            f"{_fmt(duration[pos])} h, longer than II = {_fmt(ii[pos])} h; must be at most II. "
+            f"Overlapping steady-state infusions are not supported."
+        )
+
+    prev = pd.Series(time).groupby(ids, sort=False).shift(1).to_numpy(dtype="float64")
+    pos = _first(time < prev)
+    if pos is not None:
+        raise EventTableError(
+            f"TIME must not decrease within a subject; ID {ids[pos]} goes from "
+            f"{_fmt(prev[pos])} h to {_fmt(time[pos])} h at data row {pos + 1}. "
+            f"Sort the rows by ID, then TIME."
+        )
+
+    _subject_columns(out, ids, model)
+
+    columns = {
+        "ID": ids,
+        "TIME": time,
+        "EVID": evid.astype("int64"),
+        "AMT": amt,
+        "CMT": cmt.astype("int64"),
+        "RATE": rate,
+        "ADDL": addl.astype("int64"),
+        "II": ii,
+        "SS": ss.astype("int64"),
+    }
+    nonmem = pd.DataFrame(columns, index=out.index)
+    rest = out.drop(columns=[c for c in NONMEM_COLUMNS if c in out.columns])
+    return pd.concat([nonmem, rest], axis=1)
