@@ -64,21 +64,21 @@ R_H31, R_H32, R_H33, R_H34, R_H35 = (
     -6.594389125716872)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _f(t, y, p, d, rates, dy):
     _rhs(t, y, p, d, dy)
     for i in range(NX):
         dy[i] += rates[i]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _emit(t, y, p, d, out, row, o):
     _observe(t, y, p, d, o)
     for j in range(NO):
         out[j, row] = o[j]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _expand(i, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl, ev_ii, ev_ss,
             F, ALAG):
     """Expand subject i's records into sorted (time, type, cmt, value, ii, dur) events."""
@@ -158,7 +158,7 @@ def _expand(i, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl, ev_ii, e
 
 
 # ----------------------------------------------------------------- exact path
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _linear_matrix(p, d, A):
     """A[:, j] = f(e_j) for a linear model (the rhs is evaluated on unit vectors)."""
     y = np.zeros(NX)
@@ -171,7 +171,7 @@ def _linear_matrix(p, d, A):
         y[j] = 0.0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _propagators(A, dt, Phi, Gam):
     M = np.zeros((2 * NX, 2 * NX))
     for r in range(NX):
@@ -185,41 +185,21 @@ def _propagators(A, dt, Phi, Gam):
             Gam[r, c] = E[r, NX + c]
 
 
-@njit(cache=True, nogil=True)
-def _exact_step(y, dt, rates, A, cache_dt, cache_ctr, Phi, Gam, tmp):
-    """Advance y by dt, reusing propagators from a small cache keyed by dt."""
-    if dt <= 0.0:
-        return
-    slot = -1
+@njit(cache=True, nogil=True, error_model="numpy")
+def _slot(dt, A, cache_dt, cache_ctr, Phi, Gam):
+    """Index of the cached propagators for step dt, computing them on a miss."""
     for s in range(cache_dt.shape[0]):
         if cache_dt[s] == dt:
-            slot = s
-            break
-    if slot < 0:
-        slot = cache_ctr[0] % cache_dt.shape[0]
-        cache_ctr[0] += 1
-        cache_dt[slot] = dt
-        _propagators(A, dt, Phi[slot], Gam[slot])
-    P = Phi[slot]
-    G = Gam[slot]
-    anyrate = False
-    for r in range(NX):
-        if rates[r] != 0.0:
-            anyrate = True
-    for r in range(NX):
-        s = 0.0
-        for c in range(NX):
-            s += P[r, c] * y[c]
-        if anyrate:
-            for c in range(NX):
-                s += G[r, c] * rates[c]
-        tmp[r] = s
-    for r in range(NX):
-        y[r] = tmp[r]
+            return s
+    slot = cache_ctr[0] % cache_dt.shape[0]
+    cache_ctr[0] += 1
+    cache_dt[slot] = dt
+    _propagators(A, dt, Phi[slot], Gam[slot])
+    return slot
 
 
 # ----------------------------------------------------------------- Rodas4
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _wnorm(v, y0, y1, rtol, atol):
     s = 0.0
     for i in range(NX):
@@ -228,7 +208,7 @@ def _wnorm(v, y0, y1, rtol, atol):
     return math.sqrt(s / NX)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _rodas_advance(t0, t1, y, p, d, rates, obs_t, kout, kend, out, row0, o,
                    rtol, atol, hstate, max_steps, nsteps):
     """Integrate y from t0 to t1, emitting outputs at obs_t[kout:kend] in (t0, t1).
@@ -383,7 +363,7 @@ def _rodas_advance(t0, t1, y, p, d, rates, obs_t, kout, kend, out, row0, o,
 
 
 # ----------------------------------------------------------------- steady state
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _ss_exact(A, c, amt, rate, ii, dur, y):
     """Pre-dose steady state of repeated doses (bolus amt, or infusion at rate)."""
     Phi = np.empty((NX, NX))
@@ -417,7 +397,7 @@ def _ss_exact(A, c, amt, rate, ii, dur, y):
     return True
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _ss_rodas(c, amt, rate, ii, dur, y, y0, p, d, rtol, atol, max_steps, nsteps):
     """Steady state by dosing repeatedly until the pre-dose state stops changing."""
     o = np.empty(NO)
@@ -459,8 +439,8 @@ def _ss_rodas(c, amt, rate, ii, dur, y, y0, p, d, rtol, atol, max_steps, nsteps)
 
 
 # ----------------------------------------------------------------- one subject
-@njit(cache=True, nogil=True)
-def _subject(i, method, p, cov, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl,
+@njit(cache=True, nogil=True, error_model="numpy")
+def _subject(i, p, cov, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl,
              ev_ii, ev_ss, obs_t, k0, kend, out, row0, rtol, atol, max_steps, nsteps):
     d = np.zeros(max(ND, 1))
     _derive(p, cov, d)
@@ -481,7 +461,7 @@ def _subject(i, method, p, cov, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, 
     cache_ctr = np.zeros(1, dtype=np.int64)
     Phi = np.empty((4, NX, NX))
     Gam = np.empty((4, NX, NX))
-    if method == METHOD_EXACT:
+    if METHOD == METHOD_EXACT:
         _linear_matrix(p, d, A)
     hstate = np.zeros(1)
     t = np.inf
@@ -492,6 +472,8 @@ def _subject(i, method, p, cov, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, 
     if t == np.inf:
         return 0
     last_reset = -np.inf
+    last_dt = -1.0
+    slot = 0
     kev = 0
     kout = k0
     while True:
@@ -501,14 +483,36 @@ def _subject(i, method, p, cov, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, 
         if kev >= ne and kout >= kend:
             break
         tnext = et[kev] if kev < ne else obs_t[kend - 1]
-        if method == METHOD_EXACT:
+        if METHOD == METHOD_EXACT:
+            # Hot loop, written out in place: a call per step costs more than the step.
+            anyrate = False
+            for j in range(NX):
+                if rates[j] != 0.0:
+                    anyrate = True
             tc = t
-            while kout < kend and obs_t[kout] < tnext:
-                _exact_step(y, obs_t[kout] - tc, rates, A, cache_dt, cache_ctr, Phi, Gam, tmp)
-                tc = obs_t[kout]
+            while True:
+                emit = kout < kend and obs_t[kout] < tnext
+                tt = obs_t[kout] if emit else tnext
+                dt = tt - tc
+                if dt > 0.0:
+                    if dt != last_dt:
+                        slot = _slot(dt, A, cache_dt, cache_ctr, Phi, Gam)
+                        last_dt = dt
+                    for r in range(NX):
+                        acc = 0.0
+                        for c in range(NX):
+                            acc += Phi[slot, r, c] * y[c]
+                        if anyrate:
+                            for c in range(NX):
+                                acc += Gam[slot, r, c] * rates[c]
+                        tmp[r] = acc
+                    for r in range(NX):
+                        y[r] = tmp[r]
+                tc = tt
+                if not emit:
+                    break
                 _emit(tc, y, p, d, out, row0 + kout - k0, o)
                 kout += 1
-            _exact_step(y, tnext - tc, rates, A, cache_dt, cache_ctr, Phi, Gam, tmp)
         else:
             kout2, st = _rodas_advance(t, tnext, y, p, d, rates, obs_t, kout, kend, out,
                                        row0 - k0, o, rtol, atol, hstate, max_steps, nsteps)
@@ -528,7 +532,7 @@ def _subject(i, method, p, cov, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, 
                 for j in range(NX):
                     rates[j] = 0.0
                 last_reset = t
-                if method == METHOD_EXACT:
+                if METHOD == METHOD_EXACT:
                     ok = _ss_exact(A, c, ev[kev] if edur[kev] == 0 else 0.0,
                                    ev[kev] / edur[kev] if edur[kev] > 0 else 0.0,
                                    eii[kev], edur[kev], y)
@@ -554,15 +558,15 @@ def _subject(i, method, p, cov, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, 
     return 0
 
 
-@njit(cache=True, nogil=True)
-def run_chunk(lo, hi, method, P, COV, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate,
+@njit(cache=True, nogil=True, error_model="numpy")
+def run_chunk(lo, hi, P, COV, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate,
               ev_addl, ev_ii, ev_ss, obs_t, obs_lo, obs_hi, row0, out, rtol, atol, max_steps,
               status, nsteps):
     """Simulate subjects lo..hi-1 of a chunk into ``out`` (rows row0[i]...)."""
     ns = np.zeros(1, dtype=np.int64)
     for i in range(lo, hi):
         ns[0] = 0
-        status[i] = _subject(i, method, P[i], COV[i], ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt,
+        status[i] = _subject(i, P[i], COV[i], ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt,
                              ev_rate, ev_addl, ev_ii, ev_ss, obs_t, obs_lo[i], obs_hi[i], out,
                              row0[i], rtol, atol, max_steps, ns)
         nsteps[i] = ns[0]

@@ -134,7 +134,7 @@ def simulate(
     om = as_omega(model, omega)
     if residual is not None:
         residual.validate(model)
-    kernel = compile_model(model)
+    kernel = compile_model(model, imethod)
 
     codes, ids, first = _subject_table(df)
     ns = ids.shape[0]
@@ -187,7 +187,7 @@ def simulate(
     nsteps = np.zeros(ns, dtype=np.int64)
 
     threads = n_threads or os.cpu_count() or 1
-    args = (imethod, P, cov, *ev, obs_t, obs_lo, obs_hi, row0, out, float(rtol), float(atol),
+    args = (P, cov, *ev, obs_t, obs_lo, obs_hi, row0, out, float(rtol), float(atol),
             int(max_steps), status, nsteps)
     done = 0
     with ThreadPoolExecutor(max_workers=threads) as pool:
