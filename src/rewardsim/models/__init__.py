@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from ..engine import Model
 from ..errors import ModelSpecError
+from .baclofen_pk import BaclofenPK as BaclofenPK
+from .cocaine_pk import CocainePK as CocainePK
 from .pk1cmt import OneCmt as OneCmt
 from .pk2cmt import TwoCmt as TwoCmt
 from .pk2cmt_mm import TwoCmtMM as TwoCmtMM
@@ -14,6 +16,8 @@ from .pk2cmt_mm import TwoCmtMM as TwoCmtMM
 pk1cmt = OneCmt
 pk2cmt = TwoCmt
 pk2cmt_mm = TwoCmtMM
+cocaine = CocainePK
+baclofen = BaclofenPK
 
 MODELS: dict[str, type[Model]] = {m.name: m for m in (OneCmt, TwoCmt, TwoCmtMM)}
 
@@ -22,6 +26,10 @@ def register(cls: type[Model]) -> type[Model]:
     """Add a model class to :data:`MODELS` under its ``name``."""
     MODELS[cls.name] = cls
     return cls
+
+
+register(CocainePK)
+register(BaclofenPK)
 
 
 def get_model(name: str) -> Model:
@@ -36,3 +44,4 @@ def get_model(name: str) -> Model:
 
 __all__ = ["MODELS", "OneCmt", "TwoCmt", "TwoCmtMM", "get_model", "pk1cmt", "pk2cmt",
            "pk2cmt_mm", "register"]
+__all__ += ["BaclofenPK", "CocainePK", "baclofen", "cocaine"]
