@@ -66,7 +66,7 @@ def retention(subjects: pd.DataFrame, arms: Sequence[str], weeks: int) -> Retent
             [[1.0], sf.surv_prob, [sf.surv_prob[-1] if len(sf.surv_prob) else 1.0]]
         )
         curves.append(pd.DataFrame({"arm": a, "day": days, "surv": surv}))
-        below = sf.surv_times[sf.surv_prob <= 0.5]
+        below = sf.surv_times[sf.surv_prob <= 0.5 + 1e-12]  # median: first S(t) <= 1/2
         rows.append(
             {
                 "arm": a,
