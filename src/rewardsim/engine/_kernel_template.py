@@ -20,6 +20,8 @@ Solvers
   of order 4(3) with dense output of Hairer & Wanner (1996), Solving Ordinary
   Differential Equations II, 2nd ed., Springer, section IV.7 (coefficients of
   their code RODAS), with error-controlled adaptive steps.
+* Dormand-Prince 5(4) (``METHOD_AUTO``): explicit, with dense output and a
+  stiffness test; a subject found stiff continues with Rodas4.
 
 Status codes per subject: 0 ok; 1 too many steps; 2 step size underflow;
 3 steady state not reached or singular; 4 non-finite state.
@@ -40,6 +42,7 @@ EV_INF_ON = 4
 
 METHOD_EXACT = 0
 METHOD_RODAS = 1
+METHOD_AUTO = 2
 
 # Rodas4 coefficients (Hairer & Wanner 1996, code RODAS, METH=1).
 R_G = 0.25
@@ -149,12 +152,34 @@ def _expand(i, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl, ev_ii, e
                 eii[k] = td
                 edur[k] = 0.0
                 k += 1
-    # Sort by time, then by type (reset, steady state, infusion off, bolus, infusion on).
-    key = ek.astype(np.float64)
-    o1 = np.argsort(key, kind="mergesort")
-    o2 = np.argsort(et[o1], kind="mergesort")
-    order = o1[o2]
-    return et[order], ek[order], ec[order], ev[order], eii[order], edur[order]
+    # Sort by time, then by type (reset, steady state, infusion off, bolus, infusion on):
+    # a stable insertion sort, linear for the nearly sorted lists that ADDL produces.
+    order = np.empty(n, dtype=np.int64)
+    for a in range(n):
+        order[a] = a
+    for a in range(1, n):
+        cur = order[a]
+        b = a - 1
+        while b >= 0 and (et[order[b]] > et[cur]
+                          or (et[order[b]] == et[cur] and ek[order[b]] > ek[cur])):
+            order[b + 1] = order[b]
+            b -= 1
+        order[b + 1] = cur
+    st = np.empty(n)
+    sk = np.empty(n, dtype=np.int64)
+    sc = np.empty(n, dtype=np.int64)
+    sv = np.empty(n)
+    sii = np.empty(n)
+    sdur = np.empty(n)
+    for a in range(n):
+        b = order[a]
+        st[a] = et[b]
+        sk[a] = ek[b]
+        sc[a] = ec[b]
+        sv[a] = ev[b]
+        sii[a] = eii[b]
+        sdur[a] = edur[b]
+    return st, sk, sc, sv, sii, sdur
 
 
 # ----------------------------------------------------------------- exact path
@@ -196,6 +221,189 @@ def _slot(dt, A, cache_dt, cache_ctr, Phi, Gam):
     cache_dt[slot] = dt
     _propagators(A, dt, Phi[slot], Gam[slot])
     return slot
+
+
+# ----------------------------------------------------------------- Dormand-Prince 5(4)
+# Dormand JR, Prince PJ (1980), J Comput Appl Math 6:19-26; dense output of
+# Shampine LF (1986), Math Comput 46:135-150 (the coefficients SciPy's RK45 uses);
+# stiffness detection of Hairer, Norsett & Wanner (1993), Solving ODEs I, IV.2
+# (code DOPRI5: h*|lambda| estimated from the last two stages, stiff after
+# 15 estimates above 3.25).
+D_C2, D_C3, D_C4, D_C5 = 1.0 / 5.0, 3.0 / 10.0, 4.0 / 5.0, 8.0 / 9.0
+D_A21 = 1.0 / 5.0
+D_A31, D_A32 = 3.0 / 40.0, 9.0 / 40.0
+D_A41, D_A42, D_A43 = 44.0 / 45.0, -56.0 / 15.0, 32.0 / 9.0
+D_A51, D_A52, D_A53, D_A54 = (19372.0 / 6561.0, -25360.0 / 2187.0, 64448.0 / 6561.0,
+                              -212.0 / 729.0)
+D_A61, D_A62, D_A63, D_A64, D_A65 = (9017.0 / 3168.0, -355.0 / 33.0, 46732.0 / 5247.0,
+                                     49.0 / 176.0, -5103.0 / 18656.0)
+D_B1, D_B3, D_B4, D_B5, D_B6 = (35.0 / 384.0, 500.0 / 1113.0, 125.0 / 192.0,
+                                -2187.0 / 6784.0, 11.0 / 84.0)
+D_E1, D_E3, D_E4, D_E5, D_E6, D_E7 = (-71.0 / 57600.0, 71.0 / 16695.0, -71.0 / 1920.0,
+                                      17253.0 / 339200.0, -22.0 / 525.0, 1.0 / 40.0)
+D_P = np.array([
+    [1.0, -8048581381.0 / 2820520608.0, 8663915743.0 / 2820520608.0,
+     -12715105075.0 / 11282082432.0],
+    [0.0, 0.0, 0.0, 0.0],
+    [0.0, 131558114200.0 / 32700410799.0, -68118460800.0 / 10900136933.0,
+     87487479700.0 / 32700410799.0],
+    [0.0, -1754552775.0 / 470086768.0, 14199869525.0 / 1410260304.0,
+     -10690763975.0 / 1880347072.0],
+    [0.0, 127303824393.0 / 49829197408.0, -318862633887.0 / 49829197408.0,
+     701980252875.0 / 199316789632.0],
+    [0.0, -282668133.0 / 205662961.0, 2019193451.0 / 616988883.0,
+     -1453857185.0 / 822651844.0],
+    [0.0, 40617522.0 / 29380423.0, -110615467.0 / 29380423.0, 69997945.0 / 29380423.0],
+])
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _dopri_advance(t0, t1, y, p, d, rates, obs_t, kout, kend, out, row0, o, rtol, atol,
+                   hstate, max_steps, nsteps, ws):
+    """Integrate y from t0 to t1 (explicit, non-stiff), emitting outputs in (t0, t1).
+
+    Returns (kout, status, t): status 5 means stiffness was detected at time t
+    (y holds the solution there) and the caller should continue with Rodas.
+    """
+    if t1 <= t0:
+        return kout, 0, t1
+    k1 = ws[0]
+    k2 = ws[1]
+    k3 = ws[2]
+    k4 = ws[3]
+    k5 = ws[4]
+    k6 = ws[5]
+    k7 = ws[6]
+    yn = ws[7]
+    u = ws[8]
+    yp = ws[9]
+    t = t0
+    span = t1 - t0
+    _f(t, y, p, d, rates, k1)
+    h = hstate[0]
+    if h <= 0.0:
+        d0 = 0.0
+        d1 = 0.0
+        for i in range(NX):
+            sc = atol + rtol * abs(y[i])
+            d0 += (y[i] / sc) ** 2
+            d1 += (k1[i] / sc) ** 2
+        d0 = math.sqrt(d0 / NX)
+        d1 = math.sqrt(d1 / NX)
+        h = 1e-6 if (d0 < 1e-5 or d1 < 1e-5) else 0.01 * d0 / d1
+        h = max(h, 1e-6 * span)
+    h = min(h, span)
+    steps = 0
+    reject = False
+    iasti = 0
+    nonsti = 0
+    while t < t1:
+        if steps >= max_steps:
+            return kout, 1, t
+        if h < 1e-14 * max(1.0, abs(t)):
+            return kout, 2, t
+        last = False
+        if t + 1.0001 * h >= t1:
+            h = t1 - t
+            last = True
+        for i in range(NX):
+            u[i] = y[i] + h * D_A21 * k1[i]
+        _f(t + D_C2 * h, u, p, d, rates, k2)
+        for i in range(NX):
+            u[i] = y[i] + h * (D_A31 * k1[i] + D_A32 * k2[i])
+        _f(t + D_C3 * h, u, p, d, rates, k3)
+        for i in range(NX):
+            u[i] = y[i] + h * (D_A41 * k1[i] + D_A42 * k2[i] + D_A43 * k3[i])
+        _f(t + D_C4 * h, u, p, d, rates, k4)
+        for i in range(NX):
+            u[i] = y[i] + h * (D_A51 * k1[i] + D_A52 * k2[i] + D_A53 * k3[i] + D_A54 * k4[i])
+        _f(t + D_C5 * h, u, p, d, rates, k5)
+        for i in range(NX):
+            u[i] = y[i] + h * (D_A61 * k1[i] + D_A62 * k2[i] + D_A63 * k3[i] + D_A64 * k4[i]
+                               + D_A65 * k5[i])
+        _f(t + h, u, p, d, rates, k6)
+        for i in range(NX):
+            yn[i] = y[i] + h * (D_B1 * k1[i] + D_B3 * k3[i] + D_B4 * k4[i] + D_B5 * k5[i]
+                                + D_B6 * k6[i])
+        _f(t + h, yn, p, d, rates, k7)
+        err = 0.0
+        for i in range(NX):
+            e = h * (D_E1 * k1[i] + D_E3 * k3[i] + D_E4 * k4[i] + D_E5 * k5[i]
+                     + D_E6 * k6[i] + D_E7 * k7[i])
+            sc = atol + rtol * max(abs(y[i]), abs(yn[i]))
+            err += (e / sc) ** 2
+        err = math.sqrt(err / NX)
+        steps += 1
+        nsteps[0] += 1
+        if not (err == err) or err > 1e300:
+            h *= 0.25
+            reject = True
+            continue
+        if err <= 1.0:
+            # Stiffness estimate h*|lambda| ~ h |k7 - k6| / |yn - u| (u = stage-6 state).
+            stnum = 0.0
+            stden = 0.0
+            for i in range(NX):
+                stnum += (k7[i] - k6[i]) ** 2
+                stden += (yn[i] - u[i]) ** 2
+            if stden > 0.0:
+                if h * math.sqrt(stnum / stden) > 3.25:
+                    nonsti = 0
+                    iasti += 1
+                    if iasti == 15:
+                        return kout, 5, t
+                else:
+                    nonsti += 1
+                    if nonsti == 6:
+                        iasti = 0
+            tn = t + h
+            while kout < kend and obs_t[kout] <= tn and obs_t[kout] < t1:
+                x = (obs_t[kout] - t) / h
+                x2 = x * x
+                x3 = x2 * x
+                x4 = x3 * x
+                for i in range(NX):
+                    acc = 0.0
+                    for s in range(7):
+                        if s == 0:
+                            kv = k1[i]
+                        elif s == 1:
+                            kv = k2[i]
+                        elif s == 2:
+                            kv = k3[i]
+                        elif s == 3:
+                            kv = k4[i]
+                        elif s == 4:
+                            kv = k5[i]
+                        elif s == 5:
+                            kv = k6[i]
+                        else:
+                            kv = k7[i]
+                        acc += kv * (D_P[s, 0] * x + D_P[s, 1] * x2 + D_P[s, 2] * x3
+                                     + D_P[s, 3] * x4)
+                    yp[i] = y[i] + h * acc
+                _emit(obs_t[kout], yp, p, d, out, row0 + kout, o)
+                kout += 1
+            for i in range(NX):
+                y[i] = yn[i]
+                k1[i] = k7[i]
+            t = t1 if last else tn
+            fac = 0.9 * max(err, 1e-10) ** -0.2
+            fac = min(10.0, max(0.2, fac))
+            if reject:
+                fac = min(fac, 1.0)
+            reject = False
+            if last:
+                hstate[0] = h * fac
+            else:
+                h = h * fac
+        else:
+            h = h * max(0.2, 0.9 * err**-0.2)
+            reject = True
+    for i in range(NX):
+        if not (y[i] == y[i]) or abs(y[i]) > 1e300:
+            return kout, 4, t
+    return kout, 0, t1
 
 
 # ----------------------------------------------------------------- Rodas4
@@ -364,30 +572,47 @@ def _rodas_advance(t0, t1, y, p, d, rates, obs_t, kout, kend, out, row0, o,
 
 # ----------------------------------------------------------------- steady state
 @njit(cache=True, nogil=True, error_model="numpy")
+def _matvec(M, x, out):
+    for r in range(NX):
+        acc = 0.0
+        for c in range(NX):
+            acc += M[r, c] * x[c]
+        out[r] = acc
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def _ss_exact(A, c, amt, rate, ii, dur, y):
-    """Pre-dose steady state of repeated doses (bolus amt, or infusion at rate)."""
+    """Pre-dose steady state of repeated doses (bolus amt, or infusion at rate).
+
+    Solves (I - Phi(ii)) y = b, with b = Phi(ii) amt e_c for a bolus and
+    b = Phi(ii - dur) Gamma(dur) rate e_c for an infusion lasting dur <= ii.
+    """
     Phi = np.empty((NX, NX))
     Gam = np.empty((NX, NX))
-    _propagators(A, ii, Phi, Gam)
+    P2 = np.empty((NX, NX))
+    G2 = np.empty((NX, NX))
+    e = np.zeros(NX)
     b = np.zeros(NX)
+    x = np.zeros(NX)
+    _propagators(A, ii, Phi, Gam)
     if rate > 0:
-        P2 = np.empty((NX, NX))
-        G2 = np.empty((NX, NX))
-        r = np.zeros(NX)
-        r[c] = rate
+        e[c] = rate
         _propagators(A, dur, P2, G2)
-        x = G2 @ r
+        _matvec(G2, e, x)
         if ii - dur > 0:
-            P3 = np.empty((NX, NX))
-            G3 = np.empty((NX, NX))
-            _propagators(A, ii - dur, P3, G3)
-            x = P3 @ x
-        b[:] = x
+            _propagators(A, ii - dur, P2, G2)
+            _matvec(P2, x, b)
+        else:
+            for i in range(NX):
+                b[i] = x[i]
     else:
-        e = np.zeros(NX)
         e[c] = amt
-        b[:] = Phi @ e
-    M = np.eye(NX) - Phi
+        _matvec(Phi, e, b)
+    M = np.empty((NX, NX))
+    for i in range(NX):
+        for j in range(NX):
+            M[i, j] = -Phi[i, j]
+        M[i, i] += 1.0
     piv = np.empty(NX, dtype=np.int64)
     if not lu_factor(M, piv):
         return False
@@ -452,12 +677,16 @@ def _subject(i, p, cov, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl,
     ne = et.shape[0]
     y0 = np.empty(NX)
     _init(p, d, y0)
-    y = y0.copy()
+    y = np.empty(NX)
+    for j in range(NX):
+        y[j] = y0[j]
     rates = np.zeros(NX)
     o = np.empty(NO)
     tmp = np.empty(NX)
     A = np.zeros((NX, NX))
-    cache_dt = np.full(4, -1.0)
+    cache_dt = np.empty(4)
+    for j in range(4):
+        cache_dt[j] = -1.0
     cache_ctr = np.zeros(1, dtype=np.int64)
     Phi = np.empty((4, NX, NX))
     Gam = np.empty((4, NX, NX))
@@ -474,52 +703,12 @@ def _subject(i, p, cov, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl,
     last_reset = -np.inf
     last_dt = -1.0
     slot = 0
+    stiff = METHOD == METHOD_RODAS
+    ws = np.empty((10, NX))
     kev = 0
     kout = k0
     while True:
-        while kout < kend and obs_t[kout] <= t:
-            _emit(obs_t[kout], y, p, d, out, row0 + kout - k0, o)
-            kout += 1
-        if kev >= ne and kout >= kend:
-            break
-        tnext = et[kev] if kev < ne else obs_t[kend - 1]
-        if METHOD == METHOD_EXACT:
-            # Hot loop, written out in place: a call per step costs more than the step.
-            anyrate = False
-            for j in range(NX):
-                if rates[j] != 0.0:
-                    anyrate = True
-            tc = t
-            while True:
-                emit = kout < kend and obs_t[kout] < tnext
-                tt = obs_t[kout] if emit else tnext
-                dt = tt - tc
-                if dt > 0.0:
-                    if dt != last_dt:
-                        slot = _slot(dt, A, cache_dt, cache_ctr, Phi, Gam)
-                        last_dt = dt
-                    for r in range(NX):
-                        acc = 0.0
-                        for c in range(NX):
-                            acc += Phi[slot, r, c] * y[c]
-                        if anyrate:
-                            for c in range(NX):
-                                acc += Gam[slot, r, c] * rates[c]
-                        tmp[r] = acc
-                    for r in range(NX):
-                        y[r] = tmp[r]
-                tc = tt
-                if not emit:
-                    break
-                _emit(tc, y, p, d, out, row0 + kout - k0, o)
-                kout += 1
-        else:
-            kout2, st = _rodas_advance(t, tnext, y, p, d, rates, obs_t, kout, kend, out,
-                                       row0 - k0, o, rtol, atol, hstate, max_steps, nsteps)
-            kout = kout2
-            if st != 0:
-                return st
-        t = tnext
+        # Events at t first, then outputs at t: the state is right-continuous.
         while kev < ne and et[kev] == t:
             k = ek[kev]
             c = ec[kev]
@@ -555,6 +744,60 @@ def _subject(i, p, cov, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl,
                 rates[c] += ev[kev]
             kev += 1
         hstate[0] = 0.0
+        while kout < kend and obs_t[kout] <= t:
+            _emit(obs_t[kout], y, p, d, out, row0 + kout - k0, o)
+            kout += 1
+        if kout >= kend:
+            break
+        tnext = et[kev] if kev < ne else obs_t[kend - 1]
+        if METHOD == METHOD_EXACT:
+            # Hot loop, written out in place: a call per step costs more than the step.
+            anyrate = False
+            for j in range(NX):
+                if rates[j] != 0.0:
+                    anyrate = True
+            tc = t
+            while True:
+                emit = kout < kend and obs_t[kout] < tnext
+                tt = obs_t[kout] if emit else tnext
+                dt = tt - tc
+                if dt > 0.0:
+                    if dt != last_dt:
+                        slot = _slot(dt, A, cache_dt, cache_ctr, Phi, Gam)
+                        last_dt = dt
+                    for r in range(NX):
+                        acc = 0.0
+                        for c in range(NX):
+                            acc += Phi[slot, r, c] * y[c]
+                        if anyrate:
+                            for c in range(NX):
+                                acc += Gam[slot, r, c] * rates[c]
+                        tmp[r] = acc
+                    for r in range(NX):
+                        y[r] = tmp[r]
+                tc = tt
+                if not emit:
+                    break
+                _emit(tc, y, p, d, out, row0 + kout - k0, o)
+                kout += 1
+        else:
+            ts = t
+            if METHOD == METHOD_AUTO:
+                if not stiff:
+                    kout, st, ts = _dopri_advance(t, tnext, y, p, d, rates, obs_t, kout, kend, out,
+                                                  row0 - k0, o, rtol, atol, hstate,
+                                                  max_steps, nsteps, ws)
+                    if st == 5:
+                        stiff = True
+                        hstate[0] = 0.0
+                    elif st != 0:
+                        return st
+            if stiff:
+                kout, st = _rodas_advance(ts, tnext, y, p, d, rates, obs_t, kout, kend, out,
+                                          row0 - k0, o, rtol, atol, hstate, max_steps, nsteps)
+                if st != 0:
+                    return st
+        t = tnext
     return 0
 
 

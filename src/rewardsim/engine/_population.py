@@ -15,7 +15,7 @@ from ._model import Model
 from ._solution import Solution
 from ._variability import Residual, add_residual, as_omega, draw_etas
 
-METHODS = ("auto", "exact", "rodas")
+METHODS = ("auto", "exact", "rodas", "dp5-rodas")
 
 
 def _subject_table(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -58,8 +58,8 @@ def _resolve_method(model: Model, method: str) -> int:
             "Use method='rodas'."
         )
     if method == "auto":
-        return 0 if model.linear else 1
-    return 0 if method == "exact" else 1
+        return 0 if model.linear else 2
+    return {"exact": 0, "rodas": 1, "dp5-rodas": 2}[method]
 
 
 def simulate(
@@ -100,9 +100,12 @@ def simulate(
         Seed of every random draw; each subject's stream is keyed by its ID.
     residual : Residual, optional
         Residual error model; adds a ``DV`` output.
-    method : {"auto", "exact", "rodas"}
-        ``exact`` (matrix exponential) for linear models, ``rodas`` (adaptive
-        Rosenbrock, stiff) for any; ``auto`` picks exact when it applies.
+    method : {"auto", "exact", "rodas", "dp5-rodas"}
+        ``exact`` (matrix exponential) for linear models; ``rodas`` (adaptive
+        Rosenbrock, for stiff systems); ``dp5-rodas`` (explicit Dormand-Prince
+        5(4), switching to Rodas4 for the rest of a subject once stiffness is
+        detected, as LSODA switches Adams to BDF); ``auto`` picks ``exact``
+        for linear models and ``dp5-rodas`` otherwise.
     rtol, atol : float
         Tolerances of the adaptive solver.
     chunk_size, n_threads : int
