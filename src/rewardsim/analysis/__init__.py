@@ -6,8 +6,9 @@ Words and endpoints
 Statistics
     :func:`fit_gee`, :func:`fit_gee_multiple_imputation`, :func:`gee_sensitivity`,
     :func:`retention`, :func:`fit_mixed`, :func:`subgroup_analysis`.
-Replicates
-    :func:`replicate_power`, :func:`compare_arms`.
+Replicates and the whole trial
+    :func:`replicate_power`, :func:`compare_arms`, :func:`analyse_run` (what the
+    report shows).
 Run folders and real data
     :func:`load_run`, :func:`query_run`, :func:`load_ctn0094`, :func:`ctn0094_words`,
     :func:`summarise_words`.
@@ -53,6 +54,8 @@ from ._stats import gee_sensitivity as gee_sensitivity
 from ._stats import urine_long as urine_long
 from ._survival import RetentionResult as RetentionResult
 from ._survival import retention as retention
+from ._trial import TrialAnalysis as TrialAnalysis
+from ._trial import analyse_run as analyse_run
 from ._words import SYMBOLS as SYMBOLS
 from ._words import read_words_csv as read_words_csv
 from ._words import use_pattern_words as use_pattern_words
@@ -67,7 +70,7 @@ __all__ = sorted(
         "Endpoint", "compute_endpoints", "endpoint_table", "fit_mixed", "subgroup_analysis",
         "PowerResult", "compare_arms", "replicate_power", "RunData", "load_run", "query_run",
         "ModelResult", "fit_gee", "fit_gee_multiple_imputation", "gee_sensitivity", "urine_long",
-        "RetentionResult", "retention", "SYMBOLS", "read_words_csv", "use_pattern_words",
-        "validate_word",
+        "RetentionResult", "retention", "TrialAnalysis", "analyse_run", "SYMBOLS",
+        "read_words_csv", "use_pattern_words", "validate_word",
     ]
 )  # fmt: skip

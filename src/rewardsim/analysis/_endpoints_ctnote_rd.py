@@ -76,8 +76,8 @@ def _woody_2008(w: str) -> float:
     return 1.0 - use
 
 
-_POS, _IGN, _NONE = "positive", "ignored (missing weeks dropped)", "not imputed"
-_NEG = "Proportion of negative weeks"
+_POS, _IGN, _NEG = "positive", "ignored (missing weeks dropped)", "Proportion of negative weeks"
+_NONE = "counted as not negative ('o' stays in the denominator)"
 
 
 def _rd(

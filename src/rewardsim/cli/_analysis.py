@@ -1,1 +1,117 @@
-"""Analysis commands (endpoints, report, query)."""
+"""Analysis commands: endpoints, report, query, ctn0094.
+
+Each command is a thin wrapper over :mod:`rewardsim.analysis` and
+:mod:`rewardsim.report`; library errors are printed as ``ErrorType: message``
+and exit with code 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import RewardsimError
+from ._main import app, fail
+
+
+@app.command()
+def endpoints(
+    words_csv: Annotated[Path, typer.Argument(help="CSV with columns who and usePatternUDS.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Endpoint table to write (CSV).")],
+    only: Annotated[
+        str, typer.Option("--endpoints", help="Comma-separated endpoint names (default: all).")
+    ] = "",
+) -> None:
+    """Compute every published endpoint for each participant's use-pattern word."""
+    from ..analysis import compute_endpoints, read_words_csv
+
+    try:
+        words = read_words_csv(words_csv)
+        names = [n.strip() for n in only.split(",") if n.strip()] or None
+        table = compute_endpoints(words[["who", "usePatternUDS"]], endpoints=names)
+    except RewardsimError as exc:
+        fail(exc)
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out, index=False)
+    typer.echo(f"Wrote {len(table)} participants x {table.shape[1] - 1} endpoint columns to {out}")
+
+
+@app.command()
+def report(
+    run: Annotated[Path, typer.Argument(help="Run folder (manifest.json, *.parquet).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path(
+        "report.html"
+    ),
+    replicate: Annotated[
+        int | None, typer.Option(help="Replicate shown as the trial (default: first).")
+    ] = None,
+    power_replicates: Annotated[
+        int, typer.Option(help="At most this many replicates for power.")
+    ] = 200,
+    seed: Annotated[int, typer.Option(help="Seed for the multiple imputation.")] = 0,
+) -> None:
+    """Write a self-contained HTML report of a trial run."""
+    from ..report import build_report
+
+    try:
+        path = build_report(
+            run, out, replicate=replicate, power_replicates=power_replicates, seed=seed
+        )
+    except RewardsimError as exc:
+        fail(exc)
+        return
+    typer.echo(f"Wrote {path}")
+
+
+@app.command()
+def query(
+    run: Annotated[Path, typer.Argument(help="Run folder with .parquet tables.")],
+    sql: Annotated[str, typer.Argument(help="SQL over the tables subjects, visits, ...")],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write CSV here instead of stdout.")
+    ] = None,
+) -> None:
+    """Answer SQL over the run's Parquet tables (DuckDB); prints CSV."""
+    from ..analysis import query_run
+
+    try:
+        table = query_run(run, sql)
+    except RewardsimError as exc:
+        fail(exc)
+        return
+    if out is None:
+        typer.echo(table.to_csv(index=False), nl=False)
+    else:
+        table.to_csv(out, index=False)
+        typer.echo(f"Wrote {len(table)} rows to {out}")
+
+
+@app.command()
+def ctn0094(
+    data_dir: Annotated[Path, typer.Argument(help="Folder with the CTN-0094 CSV files.")],
+    substance: Annotated[str, typer.Option(help="uds.csv substance, or 'opioid'.")] = "Cocaine",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Also write the words (CSV).")
+    ] = None,
+) -> None:
+    """Derive weekly use-pattern words from the real CTN-0094 tables and summarise them."""
+    from ..analysis import ctn0094_words, summarise_words
+
+    try:
+        words = ctn0094_words(data_dir, substance)
+    except RewardsimError as exc:
+        fail(exc)
+        return
+    all_s = summarise_words(words)
+    rand_s = summarise_words(words[words["randomized"]])
+    typer.echo(f"{substance} words for {all_s['participants']} CTN-0094 participants")
+    typer.echo(f"ever positive after randomisation: {all_s['ever_positive']:.1%} (all), "
+               f"{rand_s['ever_positive']:.1%} ({rand_s['participants']} randomised)")  # fmt: skip
+    typer.echo(f"weekly positive rate: {all_s['weekly_positive_rate']:.1%} of "
+               f"{all_s['weeks_with_result']} weeks with a urine result")  # fmt: skip
+    if out is not None:
+        words.to_csv(out, index=False)
+        typer.echo(f"Wrote {len(words)} words to {out}")

@@ -1,1 +1,41 @@
-"""Self-contained HTML reports of trial runs."""
+"""Self-contained HTML reports of trial runs.
+
+The report only renders: :func:`rewardsim.analysis.analyse_run` computes the
+tables from the run folder and :func:`render_html` turns them into one HTML file
+with inline CSS and figures. Nothing is simulated here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..analysis import TrialAnalysis, analyse_run
+from ._html import SECTIONS as SECTIONS
+from ._html import render_html as render_html
+
+__all__ = ["SECTIONS", "build_report", "render_html"]
+
+
+def build_report(
+    run: str | Path,
+    out: str | Path,
+    *,
+    replicate: int | None = None,
+    power_replicates: int | None = 200,
+    seed: int = 0,
+) -> Path:
+    """Analyse the run folder ``run`` and write the report to ``out``.
+
+    Raises
+    ------
+    rewardsim.errors.AnalysisInputError
+        If the run folder lacks ``manifest.json``, ``subjects.parquet`` or
+        ``visits.parquet`` or a required column (the message names it).
+    """
+    analysis: TrialAnalysis = analyse_run(
+        run, replicate=replicate, power_replicates=power_replicates, seed=seed
+    )
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_html(analysis), encoding="utf-8")
+    return path
