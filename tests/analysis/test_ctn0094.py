@@ -65,7 +65,7 @@ def test_cocaine_words_and_summary(tables):
     s = summarise_words(words)
     randomized = summarise_words(words[words["randomized"]])
     print(
-        f"\nCTN-0094 cocaine words: ever positive after randomisation "
+        f"\nCTN-0094 cocaine words: ever positive "
         f"{s['ever_positive']:.1%} of all {s['participants']} participants, "
         f"{randomized['ever_positive']:.1%} of {randomized['participants']} randomised; "
         f"weekly positive rate {s['weekly_positive_rate']:.1%} of {s['weeks_with_result']} weeks"
@@ -74,7 +74,7 @@ def test_cocaine_words_and_summary(tables):
     # some visit" (baseline included), computed directly from uds.csv here.
     any_visit = tables.uds.loc[tables.uds["what"] == "Cocaine", "who"].nunique() / 3560
     assert 0.25 <= any_visit <= 0.45
-    # After randomisation the share can only be lower than at any visit ...
+    # The words (no baseline weeks) can only have fewer positives than all visits ...
     assert s["ever_positive"] <= any_visit
     # ... and a week counts as positive only if it has a positive sample.
     assert 0 < s["weekly_positive_rate"] < s["ever_positive"]

@@ -104,5 +104,5 @@ def test_ctn0094_command():
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "Cocaine words for 3560 CTN-0094 participants"
-    assert lines[1].startswith("ever positive after randomisation: ")
+    assert lines[1].startswith("ever positive (any '+' or '*' week): ")
     assert lines[2].startswith("weekly positive rate: ")

@@ -128,8 +128,8 @@ def compute_endpoints(
     --------
     >>> compute_endpoints(["----+", "o+++"], endpoints=["Ab_ling_1998", "Rd_fiellin_2006"])
        who  Ab_ling_1998  Rd_fiellin_2006
-    0    1          True             0.80
-    1    2         False             0.00
+    0    1          True              0.8
+    1    2         False              0.0
     """
     chosen = get_endpoints(endpoints)
     ids, checked = _as_words(words, who)

@@ -108,8 +108,8 @@ def ctn0094(
     all_s = summarise_words(words)
     rand_s = summarise_words(words[words["randomized"]])
     typer.echo(f"{substance} words for {all_s['participants']} CTN-0094 participants")
-    typer.echo(f"ever positive after randomisation: {all_s['ever_positive']:.1%} (all), "
-               f"{rand_s['ever_positive']:.1%} ({rand_s['participants']} randomised)")  # fmt: skip
+    typer.echo(f"ever positive (any '+' or '*' week): {all_s['ever_positive']:.1%} of all, "
+               f"{rand_s['ever_positive']:.1%} of {rand_s['participants']} randomised")  # fmt: skip
     typer.echo(f"weekly positive rate: {all_s['weekly_positive_rate']:.1%} of "
                f"{all_s['weeks_with_result']} weeks with a urine result")  # fmt: skip
     if out is not None:
