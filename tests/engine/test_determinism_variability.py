@@ -1,0 +1,134 @@
+"""Determinism across chunks and threads, and the statistics of IIV and residual error."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+import rewardsim as rs
+from rewardsim.engine._kernels import expm, normals, philox4x64
+from rewardsim.errors import ModelSpecError
+
+OMEGA = {"CL": 0.09, "V": 0.04, "KA": 0.16}
+
+
+@pytest.fixture(scope="module")
+def setup():
+    model = rs.models.pk1cmt().with_params(CL=25.0, V=50.0, KA=1.2)
+    data = rs.regimen(20.0, every=8.0, n_doses=21, cmt=1, n=1000)
+    return model, data, np.arange(0, 168.0, 1.0)
+
+
+def test_one_chunk_equals_seven_chunks(setup):
+    model, data, t = setup
+    a = rs.simulate(model, data, times=t, omega=OMEGA, seed=11, chunk_size=1000, n_threads=1)
+    b = rs.simulate(model, data, times=t, omega=OMEGA, seed=11, chunk_size=143, n_threads=2)
+    assert np.array_equal(a["CP"], b["CP"])  # bit-identical
+    assert np.array_equal(a.params.to_numpy(), b.params.to_numpy())
+
+
+def test_a_subjects_draws_do_not_depend_on_the_others(setup):
+    model, data, t = setup
+    full = rs.simulate(model, data, times=t, omega=OMEGA, seed=11)
+    part = rs.simulate(model, data[data.ID.isin([5, 700])], times=t, omega=OMEGA, seed=11)
+    assert np.array_equal(full["CP"][[4, 699]], part["CP"])
+    other = rs.simulate(model, data[data.ID.isin([5])], times=t, omega=OMEGA, seed=12)
+    assert not np.array_equal(full["CP"][4], other["CP"][0])
+
+
+def test_lognormal_iiv_matches_omega():
+    # 20,000 subjects: the log individual parameters have mean log(TV) and the OMEGA
+    # covariance; standard error of a variance estimate ~ omega2*sqrt(2/n) ~ 1 %.
+    model = rs.models.pk1cmt().with_params(CL=25.0, V=50.0, KA=1.2)
+    names = ("CL", "V", "KA")
+    om = np.array([[0.09, 0.03, 0.0], [0.03, 0.04, 0.0], [0.0, 0.0, 0.16]])
+    data = rs.regimen(1.0, cmt=1, n=20000)
+    sol = rs.simulate(model, data, times=[0.0], omega=(names, om), seed=1)
+    logp = np.log(sol.params[list(names)].to_numpy()) - np.log([25.0, 50.0, 1.2])
+    assert np.all(np.abs(logp.mean(axis=0)) <= 4 * np.sqrt(om.diagonal() / 20000))
+    np.testing.assert_allclose(np.cov(logp.T), om, atol=0.006)
+
+
+def test_published_cv_converts_to_omega():
+    model = rs.models.pk1cmt().with_cv(CL=0.3)
+    data = rs.regimen(1.0, cmt=1, n=20000)
+    cl = rs.simulate(model, data, times=[0.0], seed=2).params["CL"].to_numpy()
+    # omega^2 = log(1 + CV^2) = 0.08618 for a 30 % CV.
+    assert np.var(np.log(cl)) == pytest.approx(np.log1p(0.09), rel=0.03)
+
+
+def test_proportional_residual_error():
+    model = rs.models.pk1cmt()
+    data = rs.regimen(100.0, cmt=2, n=4000)
+    sol = rs.simulate(
+        model, data, times=[1.0, 2.0], omega=False, seed=5, residual=rs.Residual("CP", prop=0.2)
+    )
+    ratio = sol["DV"] / sol["CP"] - 1.0
+    assert stats.kstest(ratio.ravel() / 0.2, "norm").pvalue > 1e-3
+    again = rs.simulate(
+        model, data, times=[1.0, 2.0], omega=False, seed=5, residual=rs.Residual("CP", prop=0.2)
+    )
+    assert np.array_equal(sol["DV"], again["DV"])
+
+
+def test_philox_is_bit_identical_to_numpy():
+    """Salmon et al. 2011 Philox4x64-10; NumPy increments the counter before a block."""
+    key = (123456789, 42)
+    bg = np.random.Philox(key=np.array(key, dtype=np.uint64), counter=np.zeros(4, dtype=np.uint64))
+    raw = bg.random_raw(8)
+    out = np.empty(4, dtype=np.uint64)
+    for block in (1, 2):
+        philox4x64(
+            np.uint64(block),
+            np.uint64(0),
+            np.uint64(0),
+            np.uint64(0),
+            np.uint64(key[0]),
+            np.uint64(key[1]),
+            out,
+        )
+        assert np.array_equal(out, raw[4 * (block - 1) : 4 * block])
+
+
+def test_normal_draws_are_standard_normal():
+    z = np.empty(100000)
+    normals(7, 1, 3, z)
+    assert stats.kstest(z, "norm").pvalue > 1e-3
+
+
+def test_expm_matches_scipy():
+    """Compartmental matrices (non-negative transfers, columns summing to <= 0), as the
+    exact path sees them: rate constants up to 50 /h over steps up to 100 h."""
+    from scipy.linalg import expm as sp_expm
+
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        n = int(rng.integers(2, 6))
+        k = rng.uniform(0, 50, size=(n, n)) * (rng.uniform(size=(n, n)) < 0.6)
+        np.fill_diagonal(k, 0.0)
+        a = k - np.diag(k.sum(axis=0) + rng.uniform(0, 5, size=n))
+        for dt in (0.01, 1.0, 100.0):
+            ref = sp_expm(a * dt)
+            assert np.max(np.abs(expm(a * dt) - ref)) <= 1e-12 * max(1.0, np.abs(ref).max())
+
+
+@pytest.mark.parametrize(
+    "omega, match",
+    [
+        ({"KYLE": 0.1}, "unknown parameter 'KYLE'"),
+        ((("CL", "V"), [[0.1, 0.2], [0.2, 0.1]]), "not positive definite"),
+        ((("CL", "V"), [[0.1, 0.0]]), "must be 2x2"),
+        ({"CL": "big"}, "must be a number"),
+    ],
+)
+def test_bad_omega_is_refused(omega, match):
+    with pytest.raises(ModelSpecError, match=match):
+        rs.simulate(rs.models.pk1cmt(), rs.regimen(1.0), times=[0.0], omega=omega)
+
+
+def test_bad_parameter_values_are_refused():
+    with pytest.raises(ModelSpecError, match=r"Unknown parameter 'KYLE' for pk1cmt; valid: CL"):
+        rs.models.pk1cmt().with_params(KYLE=1.0)
+    with pytest.raises(ModelSpecError, match=r"'CL' parameter of pk1cmt must be a float in"):
+        rs.models.pk1cmt().with_params(CL=-5.0)
