@@ -1,1 +1,161 @@
-"""Simulation commands (simulate, models)."""
+"""``rewardsim simulate`` and ``rewardsim models``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.table import Table
+
+from ..engine import Solution, simulate
+from ..errors import EventTableError, RewardsimError
+from ..io import parse_regimen, read_dataset, regimen, validate_dataset, write_dataset
+from ..models import MODELS, get_model
+from ._main import app, fail
+
+console = Console()
+
+
+def parse_times(text: str) -> np.ndarray:
+    """``START:STOP:STEP`` (STOP included) or a comma-separated list of hours."""
+    try:
+        if ":" in text:
+            start, stop, step = (float(x) for x in text.split(":"))
+            if step <= 0 or stop < start:
+                raise ValueError
+            return start + step * np.arange(int(np.floor((stop - start) / step + 1e-9)) + 1)
+        return np.array([float(x) for x in text.split(",")])
+    except ValueError:
+        raise EventTableError(
+            f"--times must be START:STOP:STEP with STEP > 0 and STOP >= START, or a list "
+            f"like 0,1,2. Got {text!r} instead."
+        ) from None
+
+
+def _default_grid(df) -> np.ndarray:
+    """Hourly from 0 to the end of the last dosing interval (24 h after a single dose)."""
+    dose = df["EVID"].isin([1, 4])
+    if not dose.any():
+        return np.arange(0.0, 24.0 + 1e-9, 1.0)
+    end = df["TIME"] + df["ADDL"] * df["II"] + np.where(df["II"] > 0, df["II"], 24.0)
+    return np.arange(0.0, float(end[dose].max()) + 1e-9, 1.0)
+
+
+def _summary(sol: Solution, n_failed: int) -> Table:
+    table = Table(title=f"{sol.model}: {sol.ids.shape[0]} subjects"
+                  + (f", {n_failed} failed" if n_failed else ""))
+    for col in ("output", "unit", "Cmax median [5th-95th]", "last-24 h mean median [5th-95th]"):
+        table.add_column(col)
+    for name, arr in sol.outputs.items():
+        unit = sol.units.get(name, "")
+        if sol.grid:
+            cmax = arr.max(axis=1)
+            last = sol.times >= sol.times[-1] - 24.0
+            avg = arr[:, last].mean(axis=1)
+        else:
+            cmax = arr
+            avg = arr
+
+        def fmt(x: np.ndarray) -> str:
+            q = np.percentile(x, [50, 5, 95])
+            return f"{q[0]:.4g} [{q[1]:.4g}-{q[2]:.4g}]"
+
+        table.add_row(name, unit, fmt(cmax), fmt(avg))
+    return table
+
+
+@app.command("simulate")
+def simulate_cmd(
+    model: str = typer.Argument(..., help="Model name (see `rewardsim models`)."),
+    data: Path | None = typer.Option(None, "--data", help="NONMEM-style CSV or Parquet."),
+    dose: str | None = typer.Option(
+        None, "--dose", help='Regimen, e.g. "20 mg every 8 h for 16 weeks".'),
+    n: int = typer.Option(1, "--n", help="Subjects for --dose."),
+    cmt: str | None = typer.Option(None, "--cmt", help="Dose compartment for --dose."),
+    out: Path = typer.Option(..., "--out", help="Output file (.csv or .parquet)."),
+    times: str | None = typer.Option(None, "--times", help="Output grid START:STOP:STEP (h)."),
+    seed: int = typer.Option(0, "--seed", help="Random seed."),
+    rtol: float = typer.Option(1e-8, "--rtol", help="Relative tolerance (adaptive solver)."),
+    atol: float = typer.Option(1e-12, "--atol", help="Absolute tolerance (adaptive solver)."),
+    method: str = typer.Option("auto", "--method", help="auto, exact, rodas or dp5-rodas."),
+    no_iiv: bool = typer.Option(False, "--no-iiv", help="Switch between-subject variability off."),
+) -> None:
+    """Simulate MODEL for the subjects of a data set or a regimen; write long-format output."""
+    try:
+        m = get_model(model)
+        if (data is None) == (dose is None):
+            raise EventTableError("Give exactly one of --data FILE or --dose REGIMEN.")
+        if out.suffix.lower() not in (".csv", ".parquet", ".pq"):
+            raise EventTableError(
+                f"--out must end in .csv or .parquet. Got {str(out)!r} instead.")
+        if not out.parent.exists():
+            raise EventTableError(f"--out folder {str(out.parent)!r} does not exist.")
+        if n < 1:
+            raise EventTableError(f"--n must be a positive integer. Got {n} instead.")
+        if data is not None:
+            df = read_dataset(data)
+        else:
+            spec = parse_regimen(dose or "")
+            df = regimen(spec["amt"], every=spec["every"], n_doses=spec["n_doses"],
+                         rate=spec["rate"], n=n, cmt=cmt, model=m)
+        df = validate_dataset(df, m)
+        has_obs = df["EVID"].isin([0, 2]).any()
+        grid = parse_times(times) if times else (None if has_obs else _default_grid(df))
+        n_subj = df["ID"].nunique()
+        with Progress("[progress.description]{task.description}", BarColumn(),
+                      MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                      transient=True, disable=n_subj < 1000) as bar:
+            task = bar.add_task(f"simulating {m.name}", total=n_subj)
+            sol = simulate(
+                m, df, times=grid, omega=False if no_iiv else None, seed=seed, method=method,
+                rtol=rtol, atol=atol, chunk_size=max(1000, n_subj // 20),
+                progress=lambda done, total: bar.update(task, completed=done),
+            )
+        write_dataset(sol.to_frame(), out)
+    except RewardsimError as exc:
+        fail(exc)
+        return
+    failed = sol.failed
+    console.print(_summary(sol, len(failed)))
+    for sid, msg in list(failed.items())[:5]:
+        console.print(f"subject {sid} failed: {msg}")
+    console.print(f"wrote {out}")
+
+
+@app.command("models")
+def models_cmd(
+    name: str | None = typer.Argument(None, help="Model to describe; all models if omitted."),
+) -> None:
+    """List the models, or print one model's parameter table with units and sources."""
+    if name is None:
+        table = Table(title="rewardsim models")
+        table.add_column("name")
+        table.add_column("description")
+        for key in sorted(MODELS):
+            table.add_row(key, MODELS[key].description)
+        console.print(table)
+        return
+    try:
+        m = get_model(name)
+    except RewardsimError as exc:
+        fail(exc)
+        return
+    console.print(f"[bold]{m.name}[/bold]: {m.description}")
+    for ref in m.references:
+        console.print(f"  reference: {ref}")
+    table = Table(title="parameters", show_lines=False)
+    for col in ("name", "value", "unit", "description", "source", "IIV CV"):
+        table.add_column(col, overflow="fold")
+    for row in m.param_table():
+        table.add_row(row.name, f"{row.value:.6g}", row.unit, row.doc, row.source,
+                      "" if row.cv is None else f"{row.cv:.0%}")
+    console.print(table)
+    for title, items in (("compartments", m.compartments), ("covariates", m.covariates),
+                         ("outputs", m.outputs)):
+        if items:
+            console.print(f"{title}: " + ", ".join(
+                f"{i + 1 if title == 'compartments' else ''}{'=' if title == 'compartments' else ''}"
+                f"{x.name} ({x.unit})" for i, x in enumerate(items)))
