@@ -35,6 +35,20 @@ def parse_times(text: str) -> np.ndarray:
         ) from None
 
 
+def _pairs(flag: str, items: list[str]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            out[key.strip()] = float(value)
+        except ValueError:
+            raise EventTableError(
+                f"{flag} takes NAME=NUMBER items. Got {item!r} instead.") from None
+    return out
+
+
 def _default_grid(df) -> np.ndarray:
     """Hourly from 0 to the end of the last dosing interval (24 h after a single dose)."""
     dose = df["EVID"].isin([1, 4])
@@ -82,10 +96,21 @@ def simulate_cmd(
     atol: float = typer.Option(1e-12, "--atol", help="Absolute tolerance (adaptive solver)."),
     method: str = typer.Option("auto", "--method", help="auto, exact, rodas or dp5-rodas."),
     no_iiv: bool = typer.Option(False, "--no-iiv", help="Switch between-subject variability off."),
+    param: list[str] = typer.Option(  # noqa: B008
+        [], "--param", help="Typical value NAME=VALUE (repeatable)."),
+    omega: str | None = typer.Option(
+        None, "--omega", help="Diagonal OMEGA (log-scale variances), e.g. CL=0.09,V=0.04."),
 ) -> None:
     """Simulate MODEL for the subjects of a data set or a regimen; write long-format output."""
     try:
         m = get_model(model)
+        if param:
+            m = m.with_params(**_pairs("--param", param))
+        om: object = None
+        if no_iiv:
+            om = False
+        elif omega:
+            om = _pairs("--omega", omega.split(","))
         if (data is None) == (dose is None):
             raise EventTableError("Give exactly one of --data FILE or --dose REGIMEN.")
         if out.suffix.lower() not in (".csv", ".parquet", ".pq"):
@@ -110,7 +135,7 @@ def simulate_cmd(
                       transient=True, disable=n_subj < 1000) as bar:
             task = bar.add_task(f"simulating {m.name}", total=n_subj)
             sol = simulate(
-                m, df, times=grid, omega=False if no_iiv else None, seed=seed, method=method,
+                m, df, times=grid, omega=om, seed=seed, method=method,
                 rtol=rtol, atol=atol, chunk_size=max(1000, n_subj // 20),
                 progress=lambda done, total: bar.update(task, completed=done),
             )
