@@ -178,9 +178,8 @@ def models_cmd(
         table.add_row(row.name, f"{row.value:.6g}", row.unit, row.doc, row.source,
                       "" if row.cv is None else f"{row.cv:.0%}")
     console.print(table)
-    for title, items in (("compartments", m.compartments), ("covariates", m.covariates),
-                         ("outputs", m.outputs)):
+    console.print("compartments: " + ", ".join(
+        f"{i}={c.name} ({c.unit})" for i, c in enumerate(m.compartments, start=1)))
+    for title, items in (("covariates", m.covariates), ("outputs", m.outputs)):
         if items:
-            console.print(f"{title}: " + ", ".join(
-                f"{i + 1 if title == 'compartments' else ''}{'=' if title == 'compartments' else ''}"
-                f"{x.name} ({x.unit})" for i, x in enumerate(items)))
+            console.print(f"{title}: " + ", ".join(f"{x.name} ({x.unit})" for x in items))

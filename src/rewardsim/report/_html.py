@@ -75,6 +75,10 @@ def _e(x: object) -> str:
     return html.escape(str(x))
 
 
+class _Raw(str):
+    """Markup built (and escaped) by this module, inserted into a table cell as is."""
+
+
 def _num(x: object, digits: int = 3) -> str:
     if x is None or (isinstance(x, float | np.floating) and math.isnan(float(x))):
         return "–"
@@ -106,8 +110,8 @@ def _table(df: pd.DataFrame, pcols: Iterable[str] = ("p_value",), muted: pd.Seri
                 cells.append(f'<td class="num">{_p(v)}</td>')
             elif isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool):
                 cells.append(f'<td class="num">{_num(v)}</td>')
-            elif isinstance(v, str) and v.startswith("<a "):
-                cells.append(f"<td>{v}</td>")  # a link built by this module
+            elif isinstance(v, _Raw):
+                cells.append(f"<td>{v}</td>")
             else:
                 cells.append(f"<td>{_num(v)}</td>")
         rows.append(f"<tr{cls}>{''.join(cells)}</tr>")
@@ -191,10 +195,11 @@ def _gee(a: TrialAnalysis) -> str:
 
 def _endpoints(a: TrialAnalysis) -> str:
     s = a.endpoint_summary.copy()
-    s["citation"] = [
-        f'<a href="https://doi.org/{_e(doi)}">{_e(c)}</a>' if isinstance(doi, str) else _e(c)
+    links = [
+        _Raw(f'<a href="https://doi.org/{_e(doi)}">{_e(c)}</a>' if isinstance(doi, str) else _e(c))
         for c, doi in zip(s["citation"], s["doi"], strict=True)
     ]
+    s["citation"] = pd.Series(links, index=s.index, dtype=object)  # keep the _Raw type
     arms = a.arms[:2]
     cols = ["endpoint", "group", "kind", "definition", "missing", *arms, "estimate", "p_value",
             "test", "citation"]  # fmt: skip
