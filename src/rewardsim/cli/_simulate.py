@@ -96,7 +96,7 @@ def simulate_cmd(
     atol: float = typer.Option(1e-12, "--atol", help="Absolute tolerance (adaptive solver)."),
     method: str = typer.Option("auto", "--method", help="auto, exact, rodas or dp5-rodas."),
     no_iiv: bool = typer.Option(False, "--no-iiv", help="Switch between-subject variability off."),
-    param: list[str] = typer.Option(  # noqa: B008
+    param: list[str] = typer.Option(
         [], "--param", help="Typical value NAME=VALUE (repeatable)."),
     omega: str | None = typer.Option(
         None, "--omega", help="Diagonal OMEGA (log-scale variances), e.g. CL=0.09,V=0.04."),
