@@ -86,3 +86,12 @@ def test_missing_table_is_named(tmp_path):
     (run / "visits.parquet").unlink()
     with pytest.raises(AnalysisInputError, match="has no visits.parquet"):
         build_report(run, tmp_path / "r.html")
+
+
+def test_names_from_the_run_are_escaped(tmp_path):
+    run = write_synthetic_run(
+        tmp_path / "esc", arms=("placebo", "<i>active</i>"), n_per_arm=15, weeks=4, seed=1
+    )
+    text = build_report(run, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "<i>active</i>" not in text
+    assert "&lt;i&gt;active&lt;/i&gt;" in text
