@@ -95,3 +95,11 @@ def test_names_from_the_run_are_escaped(tmp_path):
     text = build_report(run, tmp_path / "r.html").read_text(encoding="utf-8")
     assert "<i>active</i>" not in text
     assert "&lt;i&gt;active&lt;/i&gt;" in text
+
+
+def test_trial_without_positive_urines_still_reports(tmp_path):
+    # Every urine negative: no GEE estimate, but the other sections still render.
+    run = write_synthetic_run(tmp_path / "neg", n_per_arm=10, weeks=3, seed=1, intercept=-50.0)
+    text = build_report(run, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "The GEE model could not be estimated" in text
+    assert 'id="endpoints"' in text and 'id="retention"' in text

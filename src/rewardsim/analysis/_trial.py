@@ -35,13 +35,13 @@ class TrialAnalysis:
     weeks: int
     flow: pd.DataFrame
     urine_by_week: pd.DataFrame
-    gee: ModelResult
-    gee_sensitivity: pd.DataFrame
+    gee: ModelResult | None
+    gee_sensitivity: pd.DataFrame | None
     words: pd.DataFrame
     endpoint_summary: pd.DataFrame
     retention: RetentionResult
     ratings: dict[str, tuple[pd.DataFrame, ModelResult | None]]
-    subgroups: pd.DataFrame
+    subgroups: pd.DataFrame | None
     power: PowerResult | None
     notes: list[str] = field(default_factory=list)
 
@@ -168,6 +168,13 @@ def analyse_run(
             model = None
             notes.append(f"No mixed model for {outcome}: {exc}")
         ratings[outcome] = (by_week, model)
+    gee, sensitivity, subgroups = None, None, None
+    try:  # a trial where every urine is negative (or positive) has no GEE estimate
+        gee = fit_gee(visits, arms)
+        sensitivity = gee_sensitivity(visits, arms, subjects, m=imputations, seed=seed)
+        subgroups = subgroup_analysis(visits, subjects, arms)
+    except AnalysisInputError as exc:
+        notes.append(f"GEE not estimable: {exc}")
     power = None
     if len(data.replicates) > 1:
         power = replicate_power(
@@ -180,13 +187,13 @@ def analyse_run(
         weeks=data.weeks,
         flow=_flow(subjects, visits, arms),
         urine_by_week=_urine_by_week(visits, arms),
-        gee=fit_gee(visits, arms),
-        gee_sensitivity=gee_sensitivity(visits, arms, subjects, m=imputations, seed=seed),
+        gee=gee,
+        gee_sensitivity=sensitivity,
         words=words,
         endpoint_summary=summary,
         retention=retention(subjects, arms, data.weeks),
         ratings=ratings,
-        subgroups=subgroup_analysis(visits, subjects, arms),
+        subgroups=subgroups,
         power=power,
         notes=notes,
     )

@@ -180,6 +180,9 @@ def _or_table(t: pd.DataFrame) -> pd.DataFrame:
 
 
 def _gee(a: TrialAnalysis) -> str:
+    if a.gee is None or a.gee_sensitivity is None or a.subgroups is None:
+        reason = "; ".join(n for n in a.notes if n.startswith("GEE")) or "no estimate"
+        return f"<p>The GEE model could not be estimated for this trial ({_e(reason)}).</p>"
     sens = a.gee_sensitivity[["analysis", "odds_ratio", "ci_low", "ci_high", "p_value", "n_obs"]]
     notes = "".join(f"<li>{_e(n)}</li>" for n in a.gee.notes) or "<li>none</li>"
     return (
