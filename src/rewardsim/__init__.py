@@ -15,6 +15,7 @@ from .engine import Output as Output
 from .engine import Param as Param
 from .engine import Residual as Residual
 from .engine import Solution as Solution
+from .engine import compose as compose
 from .engine import simulate as simulate
 from .engine import simulate_dask as simulate_dask
 from .errors import RewardsimError as RewardsimError
@@ -26,6 +27,6 @@ __version__ = "0.1.0"
 
 __all__ = sorted([
     "Compartment", "Covariate", "Derived", "Model", "Omega", "Output", "Param", "Residual",
-    "RewardsimError", "Solution", "models", "read_dataset", "regimen", "simulate", "simulate_dask",
-    "write_dataset",
+    "RewardsimError", "Solution", "compose", "models", "read_dataset", "regimen", "simulate",
+    "simulate_dask", "write_dataset",
 ])

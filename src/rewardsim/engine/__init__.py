@@ -1,5 +1,6 @@
 """Population ODE engine: model declarations, dosing events, solvers, variability."""
 
+from ._compose import compose as compose
 from ._dask import simulate_dask as simulate_dask
 from ._model import Compartment as Compartment
 from ._model import Covariate as Covariate
@@ -13,4 +14,4 @@ from ._variability import Omega as Omega
 from ._variability import Residual as Residual
 
 __all__ = ["Compartment", "Covariate", "Derived", "Model", "Omega", "Output", "Param",
-           "Residual", "Solution", "simulate", "simulate_dask"]
+           "Residual", "Solution", "compose", "simulate", "simulate_dask"]

@@ -9,9 +9,15 @@ from ..engine import Model
 from ..errors import ModelSpecError
 from .baclofen_pk import BaclofenPK as BaclofenPK
 from .cocaine_pk import CocainePK as CocainePK
+from .person import HYPOTHESES as HYPOTHESES
+from .person import Person as Person
+from .person import person as person
+from .person import person_doses as person_doses
+from .person import reward_per_dose as reward_per_dose
 from .pk1cmt import OneCmt as OneCmt
 from .pk2cmt import TwoCmt as TwoCmt
 from .pk2cmt_mm import TwoCmtMM as TwoCmtMM
+from .reward_circuit import RewardCircuit as RewardCircuit
 
 pk1cmt = OneCmt
 pk2cmt = TwoCmt
@@ -30,6 +36,7 @@ def register(cls: type[Model]) -> type[Model]:
 
 register(CocainePK)
 register(BaclofenPK)
+register(Person)
 
 
 def get_model(name: str) -> Model:
@@ -45,3 +52,5 @@ def get_model(name: str) -> Model:
 __all__ = ["MODELS", "OneCmt", "TwoCmt", "TwoCmtMM", "get_model", "pk1cmt", "pk2cmt",
            "pk2cmt_mm", "register"]
 __all__ += ["BaclofenPK", "CocainePK", "baclofen", "cocaine"]
+__all__ += ["HYPOTHESES", "Person", "RewardCircuit", "person", "person_doses",
+            "reward_per_dose"]

@@ -1,0 +1,87 @@
+"""Figure of one virtual person's time course: cocaine -> plasma -> dopamine -> craving, anxiety.
+
+Takes simulated solutions (one per baclofen scenario) and draws them; it never simulates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from ..engine import Solution
+
+__all__ = ["plot_person"]
+
+# Colour, line style and width: overlapping scenarios (anti-anxiety leaves DA unchanged,
+# anti-craving leaves anxiety unchanged) stay visible.
+_STYLES = {"no baclofen": ("black", "-", 1.6), "anti_craving": ("tab:blue", "--", 1.1),
+           "anti_anxiety": ("tab:orange", ":", 1.4), "both": ("tab:green", "-", 0.8)}
+_PANELS = (
+    ("DA_PCT", "NAc dopamine\n(% baseline)"),
+    ("CRAVING", "craving drive"),
+    ("ANXIETY", "anxiety /\nwithdrawal drive"),
+)
+
+
+def plot_person(
+    solutions: Mapping[str, Solution],
+    dose_times: Mapping[str, np.ndarray],
+    path: str | Path,
+    *,
+    title: str = "",
+) -> Path:
+    """Draw stacked panels and save them as PNG or SVG (by the suffix of ``path``).
+
+    Parameters
+    ----------
+    solutions
+        Label -> solution of one subject on a time grid in h (e.g. ``"no baclofen"``,
+        ``"anti_craving"``); each must have ``COC_CP``, ``BAC_CSF_UM``, ``DA_PCT``,
+        ``CRAVING`` and ``ANXIETY``.
+    dose_times
+        ``"cocaine"`` and optionally ``"baclofen"`` -> dose times in h (marked on the top
+        panel).
+    path
+        Output file, ``.png`` or ``.svg``.
+    """
+    path = Path(path)
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in ("png", "svg"):
+        raise ValueError(f"The figure must be .png or .svg; got {str(path)!r}.")
+    fig = Figure(figsize=(10, 9.5), constrained_layout=True)
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(len(_PANELS) + 1, 1, sharex=True)
+    first = next(iter(solutions.values()))
+    days = first.times / 24.0
+    ax = axes[0]
+    ax.plot(days, first["COC_CP"][0], color="firebrick", lw=0.8, label="plasma cocaine")
+    ax.set_ylabel("plasma cocaine\n(ng/mL)")
+    top = max(float(first["COC_CP"][0].max()), 1.0)
+    coc = np.asarray(dose_times.get("cocaine", []), dtype=float) / 24.0
+    if coc.size:
+        ax.plot(coc, np.full(coc.size, 1.05 * top), "v", color="firebrick", ms=4,
+                label="cocaine dose")
+    bac_sol = next((s for k, s in solutions.items() if k != "no baclofen"), None)
+    if bac_sol is not None:
+        twin = ax.twinx()
+        twin.plot(days, bac_sol["BAC_CSF_UM"][0], color="grey", lw=0.8, label="CSF baclofen")
+        twin.set_ylabel("CSF baclofen (µM)", color="grey")
+    ax.set_ylim(0.0, 1.15 * top)
+    ax.legend(loc="upper left", fontsize=8)
+    for ax, (name, label) in zip(axes[1:], _PANELS, strict=True):
+        for key, sol in solutions.items():
+            colour, style, width = _STYLES.get(key, (None, "-", 1.0))
+            ax.plot(days, sol[name][0], color=colour, ls=style, lw=width,
+                    label=key if key == "no baclofen" else f"baclofen, {key}")
+        ax.set_ylabel(label)
+    axes[1].axhline(100.0, color="grey", lw=0.5, ls=":")
+    axes[1].legend(loc="upper right", fontsize=8)
+    axes[-1].set_xlabel("time (days)")
+    if title:
+        fig.suptitle(title)
+    fig.savefig(path, format=fmt, dpi=120)
+    return path
