@@ -3,8 +3,9 @@
 
 This file is not imported as it stands: :mod:`rewardsim.engine._codegen`
 prepends a model's generated functions (``_derive``, ``_init``, ``_rhs``,
-``_observe``, ``_dosemods`` and the sizes ``NX``, ``NP``, ``ND``, ``NO``) and compiles the
-whole module with numba's on-disk cache.
+``_observe``, ``_dosemods``, the tuple helpers ``_ft``, ``_vload``, ``_vmat``,
+``_vmatadd``, ``_vlin1``..``_vlin6``, and the sizes ``NX``, ``NX2`` = NX**2, ``NP``,
+``ND``, ``NO``) and compiles the whole module with numba's on-disk cache.
 
 Dose times are discontinuities known before solving (STYLE section 4): each
 subject's records are expanded (ADDL, lag, bioavailability, infusion ends)
@@ -23,6 +24,13 @@ Solvers
 * Dormand-Prince 5(4) (``METHOD_AUTO``): explicit, with dense output and a
   stiffness test; a subject found stiff continues with Rodas4.
 
+The hot loops hold the state in tuples (see ``_vector_helpers`` in
+:mod:`rewardsim.engine._codegen`) and are compiled with the fast-math flags
+``contract`` (fused multiply-add) and ``arcp`` (x / c as x * (1 / c) for a
+loop-invariant c); never ``nnan``/``ninf``, which would drop the NaN checks.
+Results stay bit-identical across chunkings and thread counts: every subject
+runs the same machine code.
+
 Status codes per subject: 0 ok; 1 too many steps; 2 step size underflow;
 3 steady state not reached or singular; 4 non-finite state.
 """
@@ -31,6 +39,7 @@ import math
 
 import numpy as np
 from numba import njit
+from numba.np.unsafe.ndarray import to_fixed_tuple
 
 from rewardsim.engine._kernels import expm, lu_factor, lu_solve
 
@@ -223,6 +232,17 @@ def _slot(dt, A, cache_dt, cache_ctr, Phi, Gam):
     return slot
 
 
+@njit(cache=True, nogil=True, error_model="numpy")
+def _exact_step(slot, Phi, Gam, rates, g):
+    """Phi(dt) as a flat tuple of its rows, and Gamma(dt) rates as a tuple."""
+    for r in range(NX):
+        acc = 0.0
+        for c in range(NX):
+            acc += Gam[slot, r, c] * rates[c]
+        g[r] = acc
+    return to_fixed_tuple(Phi[slot].reshape(NX2), NX2), _vload(g)
+
+
 # ----------------------------------------------------------------- Dormand-Prince 5(4)
 # Dormand JR, Prince PJ (1980), J Comput Appl Math 6:19-26; dense output of
 # Shampine LF (1986), Math Comput 46:135-150 (the coefficients SciPy's RK45 uses);
@@ -241,45 +261,60 @@ D_B1, D_B3, D_B4, D_B5, D_B6 = (35.0 / 384.0, 500.0 / 1113.0, 125.0 / 192.0,
                                 -2187.0 / 6784.0, 11.0 / 84.0)
 D_E1, D_E3, D_E4, D_E5, D_E6, D_E7 = (-71.0 / 57600.0, 71.0 / 16695.0, -71.0 / 1920.0,
                                       17253.0 / 339200.0, -22.0 / 525.0, 1.0 / 40.0)
-D_P = np.array([
-    [1.0, -8048581381.0 / 2820520608.0, 8663915743.0 / 2820520608.0,
-     -12715105075.0 / 11282082432.0],
-    [0.0, 0.0, 0.0, 0.0],
-    [0.0, 131558114200.0 / 32700410799.0, -68118460800.0 / 10900136933.0,
-     87487479700.0 / 32700410799.0],
-    [0.0, -1754552775.0 / 470086768.0, 14199869525.0 / 1410260304.0,
-     -10690763975.0 / 1880347072.0],
-    [0.0, 127303824393.0 / 49829197408.0, -318862633887.0 / 49829197408.0,
-     701980252875.0 / 199316789632.0],
-    [0.0, -282668133.0 / 205662961.0, 2019193451.0 / 616988883.0,
-     -1453857185.0 / 822651844.0],
-    [0.0, 40617522.0 / 29380423.0, -110615467.0 / 29380423.0, 69997945.0 / 29380423.0],
-])
+# b_s(x) = x (P_s0 + x (P_s1 + x (P_s2 + x P_s3))); P_20..P_23 (stage 2) are all zero,
+# and so is P_s0 for s > 1.
+D_P10, D_P11, D_P12, D_P13 = (1.0, -8048581381.0 / 2820520608.0,
+                              8663915743.0 / 2820520608.0, -12715105075.0 / 11282082432.0)
+D_P31, D_P32, D_P33 = (131558114200.0 / 32700410799.0, -68118460800.0 / 10900136933.0,
+                       87487479700.0 / 32700410799.0)
+D_P41, D_P42, D_P43 = (-1754552775.0 / 470086768.0, 14199869525.0 / 1410260304.0,
+                       -10690763975.0 / 1880347072.0)
+D_P51, D_P52, D_P53 = (127303824393.0 / 49829197408.0, -318862633887.0 / 49829197408.0,
+                       701980252875.0 / 199316789632.0)
+D_P61, D_P62, D_P63 = (-282668133.0 / 205662961.0, 2019193451.0 / 616988883.0,
+                       -1453857185.0 / 822651844.0)
+D_P71, D_P72, D_P73 = (40617522.0 / 29380423.0, -110615467.0 / 29380423.0,
+                       69997945.0 / 29380423.0)
+
+# Step-size factor 0.9 err**(-1/5) of the order-4 error estimate, from the squared norm
+# err2 = err**2: x**(-1/10) = 2**(-e/10) m**(-1/10) for x = m 2**e (math.frexp), with
+# m**(-1/10) a quartic in m (relative error < 2e-5).  Only the next step size depends
+# on it, never the acceptance test; it takes a third of the time of exp(-0.1 log(x)),
+# which sits on the critical path from one step to the next.
+_POW2_TENTHS = 2.0 ** (-0.1 * (np.arange(96) - 48.0))
+_Q0, _Q1, _Q2, _Q3, _Q4 = (0.9602651871321822, -0.06396622694580437, 0.023416421219848726,
+                           -0.011887624691529954, 0.006318540476419423)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def _dopri_advance(t0, t1, y, p, d, rates, obs_t, kout, kend, out, row0, o, rtol, atol,
-                   hstate, max_steps, nsteps, ws):
-    """Integrate y from t0 to t1 (explicit, non-stiff), emitting outputs in (t0, t1).
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _dp_factor(err2):
+    """min(10, max(0.2, 0.9 * err2**(-1/10)))."""
+    x = min(max(err2, 1e-11), 1e7)
+    m, e = math.frexp(x)
+    m = 2.0 * m - 1.5
+    q = _Q0 + m * (_Q1 + m * (_Q2 + m * (_Q3 + m * _Q4)))
+    return min(10.0, max(0.2, 0.9 * q * _POW2_TENTHS[e + 47]))
 
-    Returns (kout, status, t): status 5 means stiffness was detected at time t
-    (y holds the solution there) and the caller should continue with Rodas.
+
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp"})
+def _dopri_advance(t0, t1, ya, p, d, rates, obs_t, kout, kend, out, row0, o, rtol, atol,
+                   hstate, max_steps, nsteps):
+    """Integrate ya from t0 to t1 (explicit, non-stiff), emitting outputs in (t0, t1).
+
+    ``p`` and ``d`` are tuples; the state is held in the tuple ``y`` and written
+    back to ``ya`` at the end.  Returns (kout, status, t): status 5 means
+    stiffness was detected at time t (ya holds the solution there) and the
+    caller should continue with Rodas.  hstate[0] is the step to start with
+    (0: choose one) and receives the step to continue with; hstate[1] receives
+    the step proposed after the first accepted step (see :func:`_subject`).
     """
     if t1 <= t0:
         return kout, 0, t1
-    k1 = ws[0]
-    k2 = ws[1]
-    k3 = ws[2]
-    k4 = ws[3]
-    k5 = ws[4]
-    k6 = ws[5]
-    k7 = ws[6]
-    yn = ws[7]
-    u = ws[8]
-    yp = ws[9]
     t = t0
     span = t1 - t0
-    _f(t, y, p, d, rates, k1)
+    rt = _vload(rates)
+    y = _vload(ya)
+    k1 = _ft(t, y, p, d, rt)
     h = hstate[0]
     if h <= 0.0:
         d0 = 0.0
@@ -295,63 +330,58 @@ def _dopri_advance(t0, t1, y, p, d, rates, obs_t, kout, kend, out, row0, o, rtol
     h = min(h, span)
     steps = 0
     reject = False
+    first = True
     iasti = 0
     nonsti = 0
+    status = 0
     while t < t1:
         if steps >= max_steps:
-            return kout, 1, t
+            status = 1
+            break
         if h < 1e-14 * max(1.0, abs(t)):
-            return kout, 2, t
+            status = 2
+            break
         last = False
         if t + 1.0001 * h >= t1:
             h = t1 - t
             last = True
-        for i in range(NX):
-            u[i] = y[i] + h * D_A21 * k1[i]
-        _f(t + D_C2 * h, u, p, d, rates, k2)
-        for i in range(NX):
-            u[i] = y[i] + h * (D_A31 * k1[i] + D_A32 * k2[i])
-        _f(t + D_C3 * h, u, p, d, rates, k3)
-        for i in range(NX):
-            u[i] = y[i] + h * (D_A41 * k1[i] + D_A42 * k2[i] + D_A43 * k3[i])
-        _f(t + D_C4 * h, u, p, d, rates, k4)
-        for i in range(NX):
-            u[i] = y[i] + h * (D_A51 * k1[i] + D_A52 * k2[i] + D_A53 * k3[i] + D_A54 * k4[i])
-        _f(t + D_C5 * h, u, p, d, rates, k5)
-        for i in range(NX):
-            u[i] = y[i] + h * (D_A61 * k1[i] + D_A62 * k2[i] + D_A63 * k3[i] + D_A64 * k4[i]
-                               + D_A65 * k5[i])
-        _f(t + h, u, p, d, rates, k6)
-        for i in range(NX):
-            yn[i] = y[i] + h * (D_B1 * k1[i] + D_B3 * k3[i] + D_B4 * k4[i] + D_B5 * k5[i]
-                                + D_B6 * k6[i])
-        _f(t + h, yn, p, d, rates, k7)
+        k2 = _ft(t + D_C2 * h, _vlin1(y, h, D_A21, k1), p, d, rt)
+        k3 = _ft(t + D_C3 * h, _vlin2(y, h, D_A31, k1, D_A32, k2), p, d, rt)
+        k4 = _ft(t + D_C4 * h, _vlin3(y, h, D_A41, k1, D_A42, k2, D_A43, k3), p, d, rt)
+        k5 = _ft(t + D_C5 * h, _vlin4(y, h, D_A51, k1, D_A52, k2, D_A53, k3, D_A54, k4),
+                 p, d, rt)
+        u = _vlin5(y, h, D_A61, k1, D_A62, k2, D_A63, k3, D_A64, k4, D_A65, k5)
+        k6 = _ft(t + h, u, p, d, rt)
+        yn = _vlin5(y, h, D_B1, k1, D_B3, k3, D_B4, k4, D_B5, k5, D_B6, k6)
+        k7 = _ft(t + h, yn, p, d, rt)
+        # Squared RMS norm of the error estimate: no square root on the path from this
+        # step's error to the next step's size.
         err = 0.0
         for i in range(NX):
             e = h * (D_E1 * k1[i] + D_E3 * k3[i] + D_E4 * k4[i] + D_E5 * k5[i]
                      + D_E6 * k6[i] + D_E7 * k7[i])
             sc = atol + rtol * max(abs(y[i]), abs(yn[i]))
             err += (e / sc) ** 2
-        err = math.sqrt(err / NX)
+        err = err / NX
         steps += 1
-        nsteps[0] += 1
         if not (err == err) or err > 1e300:
             h *= 0.25
             reject = True
             continue
         if err <= 1.0:
-            # Stiffness estimate h*|lambda| ~ h |k7 - k6| / |yn - u| (u = stage-6 state).
+            # Stiffness estimate h*|lambda| ~ h |k7 - k6| / |yn - u| > 3.25, squared.
             stnum = 0.0
             stden = 0.0
             for i in range(NX):
                 stnum += (k7[i] - k6[i]) ** 2
                 stden += (yn[i] - u[i]) ** 2
             if stden > 0.0:
-                if h * math.sqrt(stnum / stden) > 3.25:
+                if h * h * stnum > 10.5625 * stden:
                     nonsti = 0
                     iasti += 1
                     if iasti == 15:
-                        return kout, 5, t
+                        status = 5
+                        break
                 else:
                     nonsti += 1
                     if nonsti == 6:
@@ -359,47 +389,37 @@ def _dopri_advance(t0, t1, y, p, d, rates, obs_t, kout, kend, out, row0, o, rtol
             tn = t + h
             while kout < kend and obs_t[kout] <= tn and obs_t[kout] < t1:
                 x = (obs_t[kout] - t) / h
-                x2 = x * x
-                x3 = x2 * x
-                x4 = x3 * x
-                for i in range(NX):
-                    acc = 0.0
-                    for s in range(7):
-                        if s == 0:
-                            kv = k1[i]
-                        elif s == 1:
-                            kv = k2[i]
-                        elif s == 2:
-                            kv = k3[i]
-                        elif s == 3:
-                            kv = k4[i]
-                        elif s == 4:
-                            kv = k5[i]
-                        elif s == 5:
-                            kv = k6[i]
-                        else:
-                            kv = k7[i]
-                        acc += kv * (D_P[s, 0] * x + D_P[s, 1] * x2 + D_P[s, 2] * x3
-                                     + D_P[s, 3] * x4)
-                    yp[i] = y[i] + h * acc
+                b1 = x * (D_P10 + x * (D_P11 + x * (D_P12 + x * D_P13)))
+                b3 = x * x * (D_P31 + x * (D_P32 + x * D_P33))
+                b4 = x * x * (D_P41 + x * (D_P42 + x * D_P43))
+                b5 = x * x * (D_P51 + x * (D_P52 + x * D_P53))
+                b6 = x * x * (D_P61 + x * (D_P62 + x * D_P63))
+                b7 = x * x * (D_P71 + x * (D_P72 + x * D_P73))
+                yp = _vlin6(y, h, b1, k1, b3, k3, b4, k4, b5, k5, b6, k6, b7, k7)
                 _emit(obs_t[kout], yp, p, d, out, row0 + kout, o)
                 kout += 1
-            for i in range(NX):
-                y[i] = yn[i]
-                k1[i] = k7[i]
+            y = yn
+            k1 = k7
             t = t1 if last else tn
-            fac = 0.9 * max(err, 1e-10) ** -0.2
-            fac = min(10.0, max(0.2, fac))
+            fac = _dp_factor(err)
             if reject:
                 fac = min(fac, 1.0)
             reject = False
+            if first:
+                hstate[1] = h * fac
+                first = False
             if last:
                 hstate[0] = h * fac
             else:
                 h = h * fac
         else:
-            h = h * max(0.2, 0.9 * err**-0.2)
+            h = h * min(1.0, _dp_factor(err))
             reject = True
+    nsteps[0] += steps
+    for i in range(NX):
+        ya[i] = y[i]
+    if status != 0:
+        return kout, status, t
     for i in range(NX):
         if not (y[i] == y[i]) or abs(y[i]) > 1e300:
             return kout, 4, t
@@ -421,7 +441,8 @@ def _rodas_advance(t0, t1, y, p, d, rates, obs_t, kout, kend, out, row0, o,
                    rtol, atol, hstate, max_steps, nsteps):
     """Integrate y from t0 to t1, emitting outputs at obs_t[kout:kend] in (t0, t1).
 
-    Returns (new kout, status).  hstate[0] carries the step size between calls.
+    Returns (new kout, status).  hstate[0] carries the step size between calls;
+    hstate[1] receives the step proposed after the first accepted step.
     """
     if t1 <= t0:
         return kout, 0
@@ -458,6 +479,7 @@ def _rodas_advance(t0, t1, y, p, d, rates, obs_t, kout, kend, out, row0, o,
     h = min(h, span)
     steps = 0
     reject = False
+    first = True
     while t < t1:
         if steps >= max_steps:
             hstate[0] = h
@@ -556,6 +578,9 @@ def _rodas_advance(t0, t1, y, p, d, rates, obs_t, kout, kend, out, row0, o,
             if reject:
                 fac = min(fac, 1.0)
             reject = False
+            if first:
+                hstate[1] = h * fac
+                first = False
             if not last:
                 h = h * fac
             else:
@@ -628,7 +653,7 @@ def _ss_rodas(c, amt, rate, ii, dur, y, y0, p, d, rtol, atol, max_steps, nsteps)
     o = np.empty(NO)
     dummy_t = np.empty(0)
     dummy_out = np.empty((NO, 0))
-    hstate = np.zeros(1)
+    hstate = np.zeros(2)
     rates = np.zeros(NX)
     prev = np.empty(NX)
     for i in range(NX):
@@ -664,7 +689,7 @@ def _ss_rodas(c, amt, rate, ii, dur, y, y0, p, d, rtol, atol, max_steps, nsteps)
 
 
 # ----------------------------------------------------------------- one subject
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp"})
 def _subject(i, p, cov, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl,
              ev_ii, ev_ss, obs_t, k0, kend, out, row0, rtol, atol, max_steps, nsteps):
     d = np.zeros(max(ND, 1))
@@ -682,7 +707,9 @@ def _subject(i, p, cov, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl,
         y[j] = y0[j]
     rates = np.zeros(NX)
     o = np.empty(NO)
-    tmp = np.empty(NX)
+    # Parameters and derived values as tuples for the hot loops (held in registers).
+    ptup = to_fixed_tuple(p, NP)
+    dtup = to_fixed_tuple(d, ND)
     A = np.zeros((NX, NX))
     cache_dt = np.empty(4)
     for j in range(4):
@@ -690,9 +717,14 @@ def _subject(i, p, cov, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl,
     cache_ctr = np.zeros(1, dtype=np.int64)
     Phi = np.empty((4, NX, NX))
     Gam = np.empty((4, NX, NX))
+    gbuf = np.zeros(NX)
     if METHOD == METHOD_EXACT:
         _linear_matrix(p, d, A)
-    hstate = np.zeros(1)
+    # The current step's propagators as tuples; recomputed when dt or the rates change.
+    ph, g = _exact_step(0, Phi, Gam, rates, gbuf)
+    anyrate = False
+    rates_changed = False
+    hstate = np.zeros(2)
     t = np.inf
     if ne > 0:
         t = et[0]
@@ -704,7 +736,6 @@ def _subject(i, p, cov, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl,
     last_dt = -1.0
     slot = 0
     stiff = METHOD == METHOD_RODAS
-    ws = np.empty((10, NX))
     kev = 0
     kout = k0
     while True:
@@ -717,10 +748,12 @@ def _subject(i, p, cov, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl,
                     y[j] = y0[j]
                     rates[j] = 0.0
                 last_reset = t
+                rates_changed = True
             elif k == EV_SS:
                 for j in range(NX):
                     rates[j] = 0.0
                 last_reset = t
+                rates_changed = True
                 if METHOD == METHOD_EXACT:
                     ok = _ss_exact(A, c, ev[kev] if edur[kev] == 0 else 0.0,
                                    ev[kev] / edur[kev] if edur[kev] > 0 else 0.0,
@@ -738,58 +771,69 @@ def _subject(i, p, cov, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl,
                     rates[c] -= ev[kev]
                     if abs(rates[c]) <= 1e-12 * ev[kev]:
                         rates[c] = 0.0
+                    rates_changed = True
             elif k == EV_BOLUS:
                 y[c] += ev[kev]
             else:
                 rates[c] += ev[kev]
+                rates_changed = True
             kev += 1
-        hstate[0] = 0.0
+        # Start each interval with the step first accepted after the previous event:
+        # under repeated dosing the state after an event is like the one before (a step
+        # too long for it is rejected by the controller).
+        hstate[0] = hstate[1]
+        yt = _vload(y)
         while kout < kend and obs_t[kout] <= t:
-            _emit(obs_t[kout], y, p, d, out, row0 + kout - k0, o)
+            _emit(obs_t[kout], yt, ptup, dtup, out, row0 + kout - k0, o)
             kout += 1
         if kout >= kend:
             break
         tnext = et[kev] if kev < ne else obs_t[kend - 1]
         if METHOD == METHOD_EXACT:
-            # Hot loop, written out in place: a call per step costs more than the step.
-            anyrate = False
-            for j in range(NX):
-                if rates[j] != 0.0:
-                    anyrate = True
+            # Hot loop, written out in place (a call per step costs more than the step),
+            # on the state as a tuple: outputs strictly before the next event, then the
+            # step to it.
+            if rates_changed:
+                anyrate = False
+                for j in range(NX):
+                    if rates[j] != 0.0:
+                        anyrate = True
+                if last_dt > 0.0:
+                    ph, g = _exact_step(slot, Phi, Gam, rates, gbuf)
+                rates_changed = False
             tc = t
-            while True:
-                emit = kout < kend and obs_t[kout] < tnext
-                tt = obs_t[kout] if emit else tnext
+            while kout < kend and obs_t[kout] < tnext:
+                tt = obs_t[kout]
                 dt = tt - tc
                 if dt > 0.0:
                     if dt != last_dt:
                         slot = _slot(dt, A, cache_dt, cache_ctr, Phi, Gam)
                         last_dt = dt
-                    for r in range(NX):
-                        acc = 0.0
-                        for c in range(NX):
-                            acc += Phi[slot, r, c] * y[c]
-                        if anyrate:
-                            for c in range(NX):
-                                acc += Gam[slot, r, c] * rates[c]
-                        tmp[r] = acc
-                    for r in range(NX):
-                        y[r] = tmp[r]
+                        ph, g = _exact_step(slot, Phi, Gam, rates, gbuf)
+                    yt = _vmatadd(ph, yt, g) if anyrate else _vmat(ph, yt)
+                _emit(tt, yt, ptup, dtup, out, row0 + kout - k0, o)
                 tc = tt
-                if not emit:
-                    break
-                _emit(tc, y, p, d, out, row0 + kout - k0, o)
                 kout += 1
+            dt = tnext - tc
+            if dt > 0.0:
+                if dt != last_dt:
+                    slot = _slot(dt, A, cache_dt, cache_ctr, Phi, Gam)
+                    last_dt = dt
+                    ph, g = _exact_step(slot, Phi, Gam, rates, gbuf)
+                yt = _vmatadd(ph, yt, g) if anyrate else _vmat(ph, yt)
+            for j in range(NX):
+                y[j] = yt[j]
         else:
             ts = t
             if METHOD == METHOD_AUTO:
                 if not stiff:
-                    kout, st, ts = _dopri_advance(t, tnext, y, p, d, rates, obs_t, kout, kend, out,
-                                                  row0 - k0, o, rtol, atol, hstate,
-                                                  max_steps, nsteps, ws)
+                    kout, st, ts = _dopri_advance(t, tnext, y, ptup, dtup, rates, obs_t, kout,
+                                                  kend, out, row0 - k0, o, rtol, atol, hstate,
+                                                  max_steps, nsteps)
                     if st == 5:
                         stiff = True
                         hstate[0] = 0.0
+                        hstate[1] = 0.0
                     elif st != 0:
                         return st
             if stiff:
