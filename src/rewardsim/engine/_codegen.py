@@ -15,6 +15,7 @@ import ast
 import hashlib
 import importlib.util
 import os
+import re
 import sys
 import tempfile
 import textwrap
@@ -28,6 +29,9 @@ from ._model import Model
 
 _TEMPLATE = Path(__file__).with_name("_kernel_template.py")
 _LOADED: dict[str, types.ModuleType] = {}
+# Kernels by model declaration: generating and hashing the source takes about a
+# millisecond, as long as simulating a thousand subjects of a small model.
+_BY_DECLARATION: dict[tuple[object, ...], types.ModuleType] = {}
 _MATH = "from math import exp, log, log10, sqrt, pi, tanh, sin, cos, floor, ceil, erf\n"
 
 
@@ -39,6 +43,13 @@ def cache_dir() -> Path:
 
 def _lines(assigns: list[str], indent: str = "    ") -> str:
     return "".join(f"{indent}{a}\n" for a in assigns)
+
+
+def _used(unpacks: list[str], body: list[str]) -> list[str]:
+    """The ``NAME = array[i]`` lines whose NAME the body uses (compile time grows with
+    every unpacked name, since the small functions are inlined at each call site)."""
+    words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", "\n".join(body)))
+    return [u for u in unpacks if u.split(" = ", 1)[0] in words]
 
 
 def _check_expr(model: Model, where: str, code: str, mode: str) -> None:
@@ -133,27 +144,49 @@ def model_source(model: Model, method: int) -> str:
         f"METHOD = {int(method)}\n\n\n"
     )
     funcs = (
-        jit + "def _derive(p, cov, d):\n" + _lines(unpack_p + unpack_c + derive_body)
+        jit + "def _derive(p, cov, d):\n" + _lines(_used(unpack_p + unpack_c, derive_body) + derive_body)
         + "    return\n\n\n"
-        + jit + "def _init(p, d, y0):\n" + _lines(unpack_p + unpack_d + init_body)
+        + jit + "def _init(p, d, y0):\n" + _lines(_used(unpack_p + unpack_d, init_body) + init_body)
         + "    return\n\n\n"
-        + jit + "def _dosemods(p, d, F, ALAG):\n" + _lines(unpack_p + unpack_d + dose_body)
+        + jit + "def _dosemods(p, d, F, ALAG):\n" + _lines(_used(unpack_p + unpack_d, dose_body) + dose_body)
         + "    return\n\n\n"
         + jit_inline + "def _rhs(t, y, p, d, dy):\n"
-        + _lines(unpack_p + unpack_d + unpack_y + ode_body) + "    return\n\n\n"
+        + _lines(_used(unpack_p + unpack_d + unpack_y, ode_body) + ode_body) + "    return\n\n\n"
         + jit_inline + "def _observe(t, y, p, d, o):\n"
-        + _lines(unpack_p + unpack_d + unpack_y + obs_body) + "    return\n\n\n"
+        + _lines(_used(unpack_p + unpack_d + unpack_y, obs_body) + obs_body) + "    return\n\n\n"
         + _vector_helpers(model, unpack_p + unpack_d + unpack_y, ode.splitlines())
     )
     template = _TEMPLATE.read_text()
     return head + funcs + textwrap.dedent(template)
 
 
+def _declaration(model: Model, method: int) -> tuple[object, ...]:
+    """Everything the generated source depends on (not the parameter values)."""
+    return (model.name, tuple(model.compartments), model.param_names, tuple(model.covariates),
+            tuple(model.derived), model.ode_source(), tuple(model.outputs), int(method),
+            str(_TEMPLATE))
+
+
 def compile_model(model: Model, method: int) -> types.ModuleType:
     """Generate, write and import the kernel of ``model`` for a solver (cached).
 
-    ``method`` is 0 (exact, linear models) or 1 (Rodas4).
+    ``method`` is 0 (exact, linear models), 1 (Rodas4) or 2 (Dormand-Prince with a
+    switch to Rodas4).
     """
+    try:
+        decl: tuple[object, ...] | None = _declaration(model, method)
+        hash(decl)
+    except TypeError:  # a declaration field that is not hashable: no shortcut
+        decl = None
+    if decl is not None and decl in _BY_DECLARATION:
+        return _BY_DECLARATION[decl]
+    module = _load(model, method)
+    if decl is not None:
+        _BY_DECLARATION[decl] = module
+    return module
+
+
+def _load(model: Model, method: int) -> types.ModuleType:
     src = model_source(model, method)
     digest = hashlib.sha256((src + numba.__version__).encode()).hexdigest()[:16]
     key = f"rewardsim_kernel_{model.name.replace('-', '_')}_m{method}_{digest}"

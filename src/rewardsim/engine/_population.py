@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
@@ -16,6 +17,21 @@ from ._solution import Solution
 from ._variability import Residual, add_residual, as_omega, draw_etas
 
 METHODS = ("auto", "exact", "rodas", "dp5-rodas")
+
+# Worker threads are kept between calls: starting and joining them costs more than a
+# small population takes to simulate.  A forked child starts without them.
+_POOLS: dict[int, ThreadPoolExecutor] = {}
+_POOLS_LOCK = threading.Lock()
+os.register_at_fork(after_in_child=_POOLS.clear)
+
+
+def _pool(threads: int) -> ThreadPoolExecutor:
+    with _POOLS_LOCK:
+        pool = _POOLS.get(threads)
+        if pool is None:
+            pool = _POOLS[threads] = ThreadPoolExecutor(
+                max_workers=threads, thread_name_prefix="rewardsim")
+        return pool
 
 
 def _subject_table(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -189,21 +205,25 @@ def simulate(
     status = np.zeros(ns, dtype=np.int64)
     nsteps = np.zeros(ns, dtype=np.int64)
 
-    threads = n_threads or os.cpu_count() or 1
+    threads = max(1, n_threads or os.cpu_count() or 1)
     args = (P, cov, *ev, obs_t, obs_lo, obs_hi, row0, out, float(rtol), float(atol),
             int(max_steps), status, nsteps)
-    done = 0
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        for lo in range(0, ns, chunk_size):
-            hi = min(ns, lo + chunk_size)
-            cuts = np.linspace(lo, hi, threads + 1).astype(np.int64)
+    for lo in range(0, ns, chunk_size):
+        hi = min(ns, lo + chunk_size)
+        if threads == 1:
+            kernel.run_chunk(lo, hi, *args)
+        else:
+            # Four pieces per thread, taken in turn by whichever thread is free, so that
+            # slow subjects (or a core shared with another process) do not leave a thread
+            # idle.  Each subject writes only its own rows: the pieces never change results.
+            cuts = np.linspace(lo, hi, 4 * threads + 1).astype(np.int64)
+            pool = _pool(threads)
             jobs = [pool.submit(kernel.run_chunk, int(a), int(b), *args)
                     for a, b in zip(cuts[:-1], cuts[1:], strict=True) if b > a]
             for j in jobs:
                 j.result()
-            done = hi
-            if progress is not None:
-                progress(done, ns)
+        if progress is not None:
+            progress(hi, ns)
 
     outputs: dict[str, np.ndarray] = {}
     units = {o.name: o.unit for o in model.outputs}
