@@ -1,0 +1,304 @@
+"""Run a trial design into a run folder: chunks written atomically, resumable.
+
+Layout while running::
+
+    RUN/.chunks/state.json                      design hash, version, chunk size
+    RUN/.chunks/allocation-r<rep>.parquet       id, arm, screening attempt
+    RUN/.chunks/<table>-r<rep>-c<chunk>.parquet one chunk of patients of one replicate
+    RUN/.chunks/done-r<rep>-c<chunk>.json       written after the chunk's tables
+
+When every chunk is done the tables are concatenated (streamed, one chunk in memory at a
+time) into ``RUN/<table>.parquet``, ``manifest.json`` is written last and ``.chunks`` is
+removed. Every file is written to a temporary name and moved into place with
+:func:`os.replace`, so a killed run leaves only whole files; started again with the same
+design, seed and chunk size it skips the chunks already done and ends with the same
+tables as an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..errors import TrialDesignError
+from ..models.behaviour import behaviour_values
+from . import _kernel as K
+from ._cohort import KernelInputs, allocate, kernel_inputs, strata
+from ._design import Design, design_hash
+from ._pharmacology import HYPOTHESES, pharmacology_values
+from ._tables import TABLES, ChunkOutput, chunk_tables
+
+__all__ = ["run_trial", "simulate_patients", "simulate_trial"]
+
+Progress = Callable[[int, int], None]
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return __version__
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+_STRINGS = ["arm", "kind", "route"]  # dictionary-encode these; numbers are plain
+
+
+def _atomic_parquet(table: pa.Table, path: Path, *, final: bool = False) -> None:
+    """Write ``table`` to ``path`` via a temporary name; chunk files skip statistics."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    pq.write_table(table, tmp, use_dictionary=_STRINGS, write_statistics=final,
+                   compression="snappy" if final else "lz4")
+    os.replace(tmp, path)
+
+
+def simulate_patients(
+    design: Design, inp: KernelInputs, rep: int, ids: np.ndarray, arm: np.ndarray,
+    attempt: np.ndarray, *, screen_only: bool = False, n_threads: int | None = None,
+) -> ChunkOutput:
+    """Run the kernel for patients ``ids`` (one replicate), split over threads."""
+    n = ids.shape[0]
+    out = ChunkOutput(n, inp, design.weeks)
+    threads = max(1, min(n_threads or os.cpu_count() or 1, n))
+    cuts = np.linspace(0, n, threads + 1).astype(np.int64)
+
+    def work(lo: int, hi: int) -> None:
+        K.simulate_chunk(inp.P, np.uint64(design.seed), rep, ids[lo:hi], arm[lo:hi],
+                         attempt[lo:hi], screen_only, *inp.args(), *out.rows(lo, hi))
+
+    if threads == 1:
+        work(0, n)
+    else:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            jobs = [pool.submit(work, int(a), int(b))
+                    for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+            for j in jobs:
+                j.result()
+    return out
+
+
+def _allocation(design: Design, inp: KernelInputs, rep: int, chunk: int,
+                n_threads: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """Arm and screening attempt of patients 1..N of replicate ``rep``."""
+    n = design.allocation.n
+    needs_screen = design.population.min_positive_baseline_urines > 0 or bool(
+        design.allocation.stratify_by)
+    attempt = np.zeros(n, dtype=np.int64)
+    code = np.zeros(n, dtype=np.int64)
+    if needs_screen:
+        s = np.empty((n, len(K.SUBJECT_COLUMNS)))
+        for lo in range(0, n, chunk):
+            ids = np.arange(lo + 1, min(n, lo + chunk) + 1, dtype=np.int64)
+            out = simulate_patients(design, inp, rep, ids, np.zeros_like(ids),
+                                    np.full(ids.shape, -1), screen_only=True,
+                                    n_threads=n_threads)
+            s[lo : lo + ids.size] = out.s
+        if np.any(s[:, K.S_ELIG] < 0.5):
+            raise TrialDesignError(
+                "population.min_positive_baseline_urines = "
+                f"{design.population.min_positive_baseline_urines}: no eligible patient after "
+                "1000 screenings for some patients; lower it or lengthen baseline_weeks.")
+        attempt = s[:, K.S_ATTEMPT].astype(np.int64)
+        code = strata(design, s)
+    return allocate(design, rep, code), attempt
+
+
+def _manifest_design(design: Design, sizes: list[int]) -> dict[str, Any]:
+    d = design.model_dump(mode="json")
+    arms = []
+    for arm, n in zip(design.arms, sizes, strict=True):
+        care = "; ".join(f"{c.kind} {'/'.join(c.days)}" for c in arm.cotreatment) or "none"
+        s = arm.setting
+        setting = s.kind + (f" (admission after {s.admission_delay_days} d)"
+                            if s.admission_delay_days else "")
+        arms.append({"name": arm.name, "medication": arm.medication, "dose_mg": arm.dose_mg,
+                     "regimen": arm.regimen or "", "cotreatment": care, "setting": setting,
+                     "n": int(n)})  # fmt: skip
+    d["arms_full"] = d.pop("arms")
+    d["arms"] = arms
+    return d
+
+
+def run_trial(
+    design: Design,
+    out: str | Path,
+    *,
+    replicates: int = 1,
+    chunk_size: int = 20_000,
+    n_threads: int | None = None,
+    progress: Progress | None = None,
+) -> Path:
+    """Simulate ``replicates`` independent trials of ``design`` into the folder ``out``.
+
+    Parameters
+    ----------
+    design
+        A validated design (:func:`rewardsim.trial.load_design`).
+    out
+        Run folder; created if needed. A folder holding a run of another design (or seed,
+        or version) is refused; one holding an unfinished run of this design resumes.
+    replicates
+        Independent trials, numbered 0..K-1 in the ``replicate`` column.
+    chunk_size
+        Patients simulated and written together (bounds the memory). A resumed run keeps
+        the chunk size it was started with.
+    progress
+        Called as ``progress(patients_done, patients_total)`` after each chunk.
+
+    Returns
+    -------
+    pathlib.Path
+        The run folder.
+
+    Raises
+    ------
+    TrialDesignError
+        Bad ``replicates``/``chunk_size``, or ``out`` holds another run.
+    """
+    if not isinstance(replicates, int) or replicates < 1:
+        raise TrialDesignError(
+            f"replicates must be a positive integer. Got {replicates!r} instead.")
+    if not isinstance(chunk_size, int) or chunk_size < 1:
+        raise TrialDesignError(
+            f"chunk_size must be a positive integer. Got {chunk_size!r} instead.")
+    version = _version()
+    h = design_hash(design, version)
+    root = Path(out)
+    if root.exists() and not root.is_dir():
+        raise TrialDesignError(f"--out {str(root)!r} exists and is not a folder.")
+    manifest_path = root / "manifest.json"
+    chunks = root / ".chunks"
+    state_path = chunks / "state.json"
+    if manifest_path.is_file():
+        old = _read_json(manifest_path)
+        if old.get("design_hash") != h:
+            raise TrialDesignError(
+                f"Run folder {str(root)!r} holds a run of another design (hash "
+                f"{old.get('design_hash')!r}, this one {h!r}); choose a new --out folder.")
+        if old.get("replicates") == replicates:
+            return root
+    if state_path.is_file():
+        state = _read_json(state_path)
+        if state.get("design_hash") != h:
+            raise TrialDesignError(
+                f"Run folder {str(root)!r} holds an unfinished run of another design (hash "
+                f"{state.get('design_hash')!r}, this one {h!r}); choose a new --out folder.")
+        chunk_size = int(state["chunk_size"])
+    chunks.mkdir(parents=True, exist_ok=True)
+    state = {"design_hash": h, "rewardsim_version": version, "chunk_size": chunk_size}
+    _atomic_write_bytes(state_path, json.dumps(state).encode())
+
+    inp = kernel_inputs(design)
+    n = design.allocation.n
+    total = n * replicates
+    done_patients = 0
+    wanted = [t for t in TABLES if t in ("subjects", "visits") or getattr(design.output, t)]
+    for rep in range(replicates):
+        alloc_path = chunks / f"allocation-r{rep}.parquet"
+        if alloc_path.is_file():
+            a = pq.read_table(alloc_path)
+            arm = a["arm"].to_numpy()
+            attempt = a["attempt"].to_numpy()
+        else:
+            arm, attempt = _allocation(design, inp, rep, chunk_size, n_threads)
+            _atomic_parquet(pa.table({"id": np.arange(1, n + 1), "arm": arm,
+                                      "attempt": attempt}), alloc_path)
+        if rep == 0:
+            sizes = np.bincount(arm, minlength=len(design.arms)).tolist()
+        for c, lo in enumerate(range(0, n, chunk_size)):
+            hi = min(n, lo + chunk_size)
+            marker = chunks / f"done-r{rep}-c{c}.json"
+            if not marker.is_file():
+                ids = np.arange(lo + 1, hi + 1, dtype=np.int64)
+                res = simulate_patients(design, inp, rep, ids, arm[lo:hi], attempt[lo:hi],
+                                        n_threads=n_threads)
+                tables = chunk_tables(design, inp, rep, ids, arm[lo:hi], res)
+                for name in wanted:
+                    _atomic_parquet(tables[name], chunks / f"{name}-r{rep}-c{c}.parquet")
+                rows = {k: v.num_rows for k, v in tables.items()}
+                del res, tables  # free this chunk before the next one is allocated
+                _atomic_write_bytes(marker, json.dumps(rows).encode())
+            done_patients += hi - lo
+            if progress is not None:
+                progress(done_patients, total)
+    n_chunks = (n + chunk_size - 1) // chunk_size
+    parts = {name: [chunks / f"{name}-r{r}-c{c}.parquet" for r in range(replicates)
+                    for c in range(n_chunks)] for name in wanted}  # fmt: skip
+    with ThreadPoolExecutor(max_workers=2) as pool:  # Arrow releases the GIL
+        jobs = {name: pool.submit(_concat, parts[name], root / f"{name}.parquet")
+                for name in wanted}  # fmt: skip
+        rows = {name: job.result() for name, job in jobs.items()}
+    for name in set(TABLES) - set(wanted):  # a table from an earlier run of other options
+        (root / f"{name}.parquet").unlink(missing_ok=True)
+    manifest = {
+        "rewardsim_version": version,
+        "design_hash": h,
+        "seed": design.seed,
+        "hypothesis": design.hypothesis,
+        "hypothesis_parameters": HYPOTHESES[design.hypothesis],
+        "replicates": replicates,
+        "chunk_size": chunk_size,
+        "rows": rows,
+        "behaviour": behaviour_values(),
+        "pharmacology": pharmacology_values(design.hypothesis),
+        "design": _manifest_design(design, sizes),
+    }
+    _atomic_write_bytes(manifest_path, json.dumps(manifest, indent=2).encode())
+    shutil.rmtree(chunks, ignore_errors=True)
+    return root
+
+
+def _concat(parts: list[Path], dest: Path) -> int:
+    tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
+    writer = None
+    rows = 0
+    try:
+        for p in parts:
+            t = pq.read_table(p)
+            if writer is None:
+                writer = pq.ParquetWriter(tmp, t.schema, use_dictionary=_STRINGS)
+            writer.write_table(t)
+            rows += t.num_rows
+    finally:
+        if writer is not None:
+            writer.close()
+    os.replace(tmp, dest)
+    return rows
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise TrialDesignError(f"Cannot read {str(path)!r}: {exc}") from exc
+    return data if isinstance(data, dict) else {}
+
+
+def simulate_trial(
+    design: Design, *, replicate: int = 0, overrides: dict[str, float] | None = None,
+    n_threads: int | None = None,
+) -> dict[str, Any]:
+    """One replicate of ``design`` in memory: ``{table name: pandas.DataFrame}``.
+
+    The same tables as :func:`run_trial` writes (for small designs, notebooks and tests);
+    ``overrides`` replace kernel parameter values by name (sensitivity analyses).
+    """
+    inp = kernel_inputs(design, overrides)
+    arm, attempt = _allocation(design, inp, replicate, max(1, design.allocation.n), n_threads)
+    ids = np.arange(1, design.allocation.n + 1, dtype=np.int64)
+    res = simulate_patients(design, inp, replicate, ids, arm, attempt, n_threads=n_threads)
+    tables = chunk_tables(design, inp, replicate, ids, arm, res)
+    return {name: t.to_pandas() for name, t in tables.items()}
