@@ -3,9 +3,9 @@
 
 This file is not imported as it stands: :mod:`rewardsim.engine._codegen`
 prepends a model's generated functions (``_derive``, ``_init``, ``_rhs``,
-``_observe``, ``_dosemods``, the tuple helpers ``_ft``, ``_vload``, ``_vmat``,
-``_vmatadd``, ``_vlin1``..``_vlin6``, and the sizes ``NX``, ``NX2`` = NX**2, ``NP``,
-``ND``, ``NO``) and compiles the whole module with numba's on-disk cache.
+``_observe``, ``_dosemods``, the tuple helpers ``_ft``, ``_vload``, ``_mload``,
+``_vmat``, ``_vmatadd``, ``_vlin1``..``_vlin6``, and the sizes ``NX``, ``NP``, ``ND``,
+``NO``) and compiles the whole module with numba's on-disk cache.
 
 Dose times are discontinuities known before solving (STYLE section 4): each
 subject's records are expanded (ADDL, lag, bioavailability, infusion ends)
@@ -240,7 +240,7 @@ def _exact_step(slot, Phi, Gam, rates, g):
         for c in range(NX):
             acc += Gam[slot, r, c] * rates[c]
         g[r] = acc
-    return to_fixed_tuple(Phi[slot].reshape(NX2), NX2), _vload(g)
+    return _mload(Phi, slot), _vload(g)
 
 
 # ----------------------------------------------------------------- Dormand-Prince 5(4)
