@@ -243,6 +243,21 @@ def _exact_step(slot, Phi, Gam, rates, g):
     return _mload(Phi, slot), _vload(g)
 
 
+@njit(cache=True, nogil=True, error_model="numpy")
+def _start_step(y, f, rtol, atol, span):
+    """Starting step size (Hairer, Norsett & Wanner 1993, II.4); y, f arrays or tuples."""
+    d0 = 0.0
+    d1 = 0.0
+    for i in range(NX):
+        sc = atol + rtol * abs(y[i])
+        d0 += (y[i] / sc) ** 2
+        d1 += (f[i] / sc) ** 2
+    d0 = math.sqrt(d0 / NX)
+    d1 = math.sqrt(d1 / NX)
+    h = 1e-6 if (d0 < 1e-5 or d1 < 1e-5) else 0.01 * d0 / d1
+    return max(h, 1e-6 * span)
+
+
 # ----------------------------------------------------------------- Dormand-Prince 5(4)
 # Dormand JR, Prince PJ (1980), J Comput Appl Math 6:19-26; dense output of
 # Shampine LF (1986), Math Comput 46:135-150 (the coefficients SciPy's RK45 uses);
@@ -317,16 +332,7 @@ def _dopri_advance(t0, t1, ya, p, d, rates, obs_t, kout, kend, out, row0, o, rto
     k1 = _ft(t, y, p, d, rt)
     h = hstate[0]
     if h <= 0.0:
-        d0 = 0.0
-        d1 = 0.0
-        for i in range(NX):
-            sc = atol + rtol * abs(y[i])
-            d0 += (y[i] / sc) ** 2
-            d1 += (k1[i] / sc) ** 2
-        d0 = math.sqrt(d0 / NX)
-        d1 = math.sqrt(d1 / NX)
-        h = 1e-6 if (d0 < 1e-5 or d1 < 1e-5) else 0.01 * d0 / d1
-        h = max(h, 1e-6 * span)
+        h = _start_step(y, k1, rtol, atol, span)
     h = min(h, span)
     steps = 0
     reject = False
@@ -465,17 +471,7 @@ def _rodas_advance(t0, t1, y, p, d, rates, obs_t, kout, kend, out, row0, o,
     span = t1 - t0
     _f(t, y, p, d, rates, f0)
     if h <= 0.0:
-        # Initial step (Hairer, Norsett & Wanner 1993, II.4 'starting step size').
-        d0 = 0.0
-        d1 = 0.0
-        for i in range(NX):
-            sc = atol + rtol * abs(y[i])
-            d0 += (y[i] / sc) ** 2
-            d1 += (f0[i] / sc) ** 2
-        d0 = math.sqrt(d0 / NX)
-        d1 = math.sqrt(d1 / NX)
-        h = 1e-6 if (d0 < 1e-5 or d1 < 1e-5) else 0.01 * d0 / d1
-        h = max(h, 1e-6 * span)
+        h = _start_step(y, f0, rtol, atol, span)
     h = min(h, span)
     steps = 0
     reject = False
