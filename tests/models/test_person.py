@@ -158,7 +158,10 @@ def _python_rhs(model):
 def test_sixteen_weeks_daily_cocaine_and_baclofen_tid_without_sub_second_steps():
     """16 weeks, 100 mg intranasal a day + baclofen 20 mg t.i.d.: solves in < 100,000 steps
     (a 1 s step would need 9.7 million), and the Jacobian has no time constant under 60 s
-    anywhere in the state space sampled (the fast DA kinetics are quasi-steady)."""
+    anywhere in the state space sampled (the fast DA kinetics are quasi-steady), except the
+    smoked dose's transfer from the lung to arterial blood: 1 / KA1 = 1.4 s (calibrated to
+    the arterial peak <= 15 s of Evans 1996). That one is linear and decoupled (the lung
+    receives nothing from the other states), so it is checked on its own."""
     m = person()
     data = person_doses("100 mg daily for 112 days", baclofen="20 mg tid for 112 days")
     sol = rs.simulate(m, data, times=np.arange(0.0, 112 * DAY + 1e-9, 1.0), omega=False)
@@ -168,10 +171,13 @@ def test_sixteen_weeks_daily_cocaine_and_baclofen_tid_without_sub_second_steps()
     assert sol.n_steps[0] < 100_000
     rhs = _python_rhs(m)
     rng = np.random.default_rng(7)
+    names = list(m.compartment_names)
+    lung = names.index("COC_LUNG")
+    rest = [j for j in range(len(names)) if j != lung]
     fastest = 0.0
     for _ in range(20):
-        y = np.r_[rng.uniform(0, 100, 5), rng.uniform(0, 20, 3), rng.uniform(0, 1.0),
-                  rng.uniform(0, 1, 4), 0.0]
+        y = np.r_[rng.uniform(0, 100, 5), rng.uniform(0, 1.0), rng.uniform(0, 20, 3),
+                  rng.uniform(0, 1.0), rng.uniform(0, 1, 4), 0.0]
         f0 = rhs(y)
         jac = np.empty((y.size, y.size))
         for j in range(y.size):
@@ -179,8 +185,12 @@ def test_sixteen_weeks_daily_cocaine_and_baclofen_tid_without_sub_second_steps()
             yp = y.copy()
             yp[j] += dy
             jac[:, j] = (rhs(yp) - f0) / dy
-        fastest = max(fastest, float(np.abs(np.linalg.eigvals(jac)).max()))
+        assert np.count_nonzero(jac[lung, rest]) == 0
+        assert jac[lung, lung] == pytest.approx(-m.values["COC_KA1"], rel=1e-6)
+        sub = jac[np.ix_(rest, rest)]
+        fastest = max(fastest, float(np.abs(np.linalg.eigvals(sub)).max()))
     assert 3600.0 / fastest > 60.0, f"fastest time constant {3600.0 / fastest:.1f} s"
+    assert 3600.0 / m.values["COC_KA1"] == pytest.approx(1.0 / math.log(2.0), rel=1e-12)
 
 
 def test_person_is_built_from_editable_parts():
@@ -191,7 +201,7 @@ def test_person_is_built_from_editable_parts():
         assert all(m.values[k] == v for k, v in values.items())
     fast = person("both", cocaine=CocainePK().with_params(CL=200.0), KI_DAT=0.3)
     assert fast.values["COC_CL"] == 200.0 and fast.values["KI_DAT"] == 0.3
-    assert "reward-circuit" in MODELS and MODELS["reward-circuit"]().compartment_names[8] == "CE"
+    assert "reward-circuit" in MODELS and MODELS["reward-circuit"]().compartment_names[9] == "CE"
     custom = dict(HYPOTHESES["anti_craving"], EMAX_BAC_VTA=0.5)
     assert person("anti_craving", **custom).values["EMAX_BAC_VTA"] == 0.5
     with pytest.raises(ModelSpecError, match="Unknown baclofen hypothesis 'calming'; valid"):

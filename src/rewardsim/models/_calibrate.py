@@ -10,8 +10,8 @@ runs in about a second:
     brain DAT occupancy assumed for that peak, :data:`RAT_PEAK_OCCUPANCY`.
 ``KE0``
     Brain cocaine peaks 7 min after an IV bolus, centre of the striatal [11C]cocaine peak
-    at 4-10 min (Fowler 1989), with the cocaine model's two-compartment plasma curve in
-    closed form.
+    at 4-10 min (Fowler 1989), with the cocaine model's two-compartment arterial plasma
+    curve (its central compartment, which the person links to the circuit) in closed form.
 ``N_BURST``
     1 µM baclofen abolishes NMDA-induced bursting in the slice ('abolishes' read as >= 95 %
     suppression; no endogenous GABA in the slice).
@@ -72,7 +72,10 @@ DAYS_PER_MONTH = 365.25 / 12.0
 
 def effect_curve(t: np.ndarray, ke0: float, cocaine: dict[str, float] | None = None,
                  ) -> tuple[np.ndarray, np.ndarray]:
-    """Plasma and effect-compartment cocaine after a unit IV bolus (closed form).
+    """Arterial plasma and effect-compartment cocaine after a unit IV bolus (closed form).
+
+    Arterial plasma is the cocaine model's central compartment, ``CENT / VC``, the
+    circuit's input in the person (``CP_UM``); the venous sampling compartment is not used.
 
     For CP(t) = sum_i c_i exp(-l_i t) the effect compartment dCE/dt = ke0 (CP - CE),
     CE(0) = 0, is CE(t) = ke0 sum_i c_i (exp(-l_i t) - exp(-ke0 t)) / (ke0 - l_i).
@@ -150,9 +153,10 @@ def _fit_ke0() -> dict[str, Any]:
         "residual": tmax - centre,
         "check_half_clearance_min": {
             "target": FOWLER["half_clear_min"], "simulated": _half_clear_min(ke0),
-            "note": "not fitted: the effect compartment follows venous plasma (terminal "
-                    "t1/2 48 min), so it cannot clear faster; the arterial bolus and the "
-                    "tracer's early distribution are not modelled"},
+            "note": "not fitted: the effect compartment follows arterial plasma, the "
+                    "well-mixed central compartment of the cocaine model (distribution t1/2 "
+                    "11 min, terminal 48 min), so it cannot clear faster; the first-pass "
+                    "arterial spike and the tracer's early distribution are not modelled"},
         "method": "scipy.optimize.least_squares on log KE0, closed-form effect compartment "
                   "of the cocaine model's IV bolus",
     }

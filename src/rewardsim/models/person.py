@@ -2,26 +2,30 @@
 
 The person is :func:`rewardsim.engine.compose` of three parts, in this compartment order:
 
-====  ===========  =============================================================
-CMT   name         part
-====  ===========  =============================================================
-1     COC_LUNG     cocaine, smoked doses (mg base)
-2     COC_NASAL    cocaine, intranasal doses (mg base)
-3     COC_CENT     cocaine, IV doses (mg base)
-4-5   COC_PERIPH, COC_BE
-6     BAC_DEPOT    baclofen, oral doses (mg racemate)
-7-8   BAC_CENT, BAC_PERIPH
-9-14  CE, A_DA, A_ST, A_GLU, A_PFC, REWARD   (reward circuit, unprefixed)
-====  ===========  =============================================================
+=====  ===========  =============================================================
+CMT    name         part
+=====  ===========  =============================================================
+1      COC_LUNG     cocaine, smoked doses (mg base)
+2      COC_NASAL    cocaine, intranasal doses (mg base)
+3      COC_CENT     cocaine, IV doses (mg base); its concentration is arterial
+4-6    COC_PERIPH, COC_BE, COC_VEN (forearm venous sampling compartment, mg/L)
+7      BAC_DEPOT    baclofen, oral doses (mg racemate)
+8-9    BAC_CENT, BAC_PERIPH
+10-15  CE, A_DA, A_ST, A_GLU, A_PFC, REWARD   (reward circuit, unprefixed)
+=====  ===========  =============================================================
 
-Links: the circuit's plasma cocaine input ``CP_COC`` is the cocaine model's ``CP_UM``, and its
-brain baclofen ``CB_BAC`` is the baclofen model's ``CSF_UM`` (CSF taken as the VTA
-extracellular concentration). Bioavailabilities keep their sources: ``F1`` (smoked),
-``F2`` (intranasal) from the cocaine model and ``F6`` (oral baclofen, Agarwal 2015).
+Links: the circuit's plasma cocaine input ``CP_COC`` is the cocaine model's ``CP_UM``, the
+arterial concentration (``COC_CENT / COC_VC``): the brain is perfused with arterial blood,
+which peaks seconds after a smoked or IV dose while the forearm venous blood that PK studies
+sample (``COC_CP``) peaks minutes later (Evans 1996; :mod:`rewardsim.models.cocaine_pk`).
+The reward circuit's calibration uses the same arterial curve. The circuit's brain baclofen
+``CB_BAC`` is the baclofen model's ``CSF_UM`` (CSF taken as the VTA extracellular
+concentration). Bioavailabilities keep their sources: ``F1`` (smoked), ``F2`` (intranasal)
+from the cocaine model and ``F7`` (oral baclofen, Agarwal 2015).
 
 >>> import rewardsim as rs
 >>> p = person("anti_craving", KI_DAT=0.3)
->>> p.values["EMAX_BAC_ANX"], p.values["KI_DAT"], p.compartment_names[5]
+>>> p.values["EMAX_BAC_ANX"], p.values["KI_DAT"], p.compartment_names[6]
 (0.0, 0.3, 'BAC_DEPOT')
 """
 
@@ -116,7 +120,7 @@ def person_doses(
 
     >>> d = person_doses("100 mg daily for 2 days", baclofen="20 mg tid for 1 day")
     >>> d[["CMT", "AMT", "ADDL", "II"]].values.tolist()
-    [[2.0, 100.0, 1.0, 24.0], [6.0, 20.0, 2.0, 8.0]]
+    [[2.0, 100.0, 1.0, 24.0], [7.0, 20.0, 2.0, 8.0]]
     """
     if route not in COCAINE_CMT:
         raise ModelSpecError(f"Unknown cocaine route {route!r}; valid: {', '.join(COCAINE_CMT)}.")

@@ -7,7 +7,11 @@ daily kernel at grid points only, so superposition is exact to rounding:
 
 * urine benzoylecgonine (``CUBE``, ng/mL) at the 10:00 visit, ``k`` = 1..10 days after a
   use day whose binge started at 20:00 (offset ``24 k - 10`` h), per mg used that day;
-* peak plasma cocaine (``CP``, ng/mL) of a use day's binge per mg, on a 1-minute grid;
+* peak plasma cocaine (``CP``, forearm venous, ng/mL) of a use day's binge per mg, on a
+  1-minute grid. Venous rather than arterial (``CP_ART``): the daily kernel has no brain
+  effect compartment, and after smoked and IV doses the venous peak is the closer of the
+  two to the reward circuit's brain peak (50 mg smoked: unbound venous peak 0.153 µM,
+  arterial 0.171 µM, brain 0.138 µM);
 * baclofen CSF concentration (``CSF_UM``, uM), mean over each of the 4 days starting with
   the day of a unit dose taken at each clock hour (trapezoid rule on the 0.25 h grid).
 """
