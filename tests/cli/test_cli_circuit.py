@@ -82,7 +82,7 @@ def test_person_doses_then_simulate_reward_circuit(tmp_path):
               "--baclofen", "20 mg tid for 2 days", "--n", "2")
     assert res.exit_code == 0, res.output
     data = pd.read_csv(doses)
-    assert sorted(data["CMT"].unique().tolist()) == [2, 6]
+    assert sorted(data["CMT"].unique().tolist()) == [2, 7]
     res = run("simulate", "reward-circuit", "--data", str(doses), "--out", str(out),
               "--no-iiv", "--times", "0:48:1", "--param", "EMAX_BAC_VTA=0")
     assert res.exit_code == 0, res.output

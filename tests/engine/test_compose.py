@@ -85,14 +85,14 @@ def test_link_feeds_the_effect_compartment_closed_form(trio):
 
 
 def test_declared_dosing_params_are_renumbered_with_their_sources():
-    """Cocaine's F1/F2 stay F1/F2; baclofen's declared F1 (Agarwal 2015) becomes F6."""
+    """Cocaine's F1/F2 stay F1/F2; baclofen's declared F1 (Agarwal 2015) becomes F7."""
     coc = CocainePK().with_params(CL=100.0)
     bac = BaclofenPK().with_cv(CLR=0.3)
     m = compose("coc-bac", {"COC": coc, "BAC": bac})()
     spec = {p.name: p for p in m.all_params}
     assert spec["F1"].source == next(p.source for p in CocainePK.params if p.name == "F1")
-    assert spec["F6"].value == 0.74 and "Agarwal" in spec["F6"].source
-    assert spec["F3"].source.startswith("default:") and spec["F7"].source.startswith("default:")
+    assert spec["F7"].value == 0.74 and "Agarwal" in spec["F7"].source
+    assert spec["F3"].source.startswith("default:") and spec["F8"].source.startswith("default:")
     assert "BAC_F1" not in spec and "COC_F1" not in spec
     names = m.param_names
     assert len(names) == len(set(names))
@@ -100,8 +100,8 @@ def test_declared_dosing_params_are_renumbered_with_their_sources():
     assert m.values["COC_CL"] == 100.0 and m.cvs["BAC_CLR"] == 0.3
     assert m.values["COC_Q"] != m.values["BAC_Q"]
     assert "BAC_CRCL" in m.covariate_names
-    assert m.compartments[5].name == "BAC_DEPOT" and m.default_dose_cmt == 3  # cocaine IV
-    assert math.isclose(m.values["F6"], BaclofenPK().values["F1"])
+    assert m.compartments[6].name == "BAC_DEPOT" and m.default_dose_cmt == 3  # cocaine IV
+    assert math.isclose(m.values["F7"], BaclofenPK().values["F1"])
 
 
 def test_bad_compositions_are_refused_with_the_names():

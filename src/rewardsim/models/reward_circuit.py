@@ -88,7 +88,7 @@ Limitations. No somatodendritic D2 autoreceptor feedback of cocaine on VTA firin
 dialysis-sample averaging (the model's peak is instantaneous); the rat-to-human translation
 assumes the rat brain occupancy at the calibration dose (see ``G_PH``); the adaptation
 parameters are assumed (no time constants in the reference file); the brain effect
-compartment follows venous plasma, so it cannot clear faster than plasma (PET half-clearance
+compartment follows arterial plasma, so it cannot clear faster than plasma (PET half-clearance
 ~20 min is faster than the model's, see docs/reward_circuit.md).
 
 References
@@ -268,7 +268,7 @@ class RewardCircuit(Model):
     )
     params = (
         # ---- inputs
-        _p("CP_COC", 0.0, "uM", "Plasma cocaine (total, venous)", _INPUT),
+        _p("CP_COC", 0.0, "uM", "Plasma cocaine (total, arterial)", _INPUT),
         _p("CB_BAC", 0.0, "uM", "Brain extracellular baclofen (racemate), = CSF", _INPUT),
         _p("CUE", 0.0, "1", "Drug-cue exposure (0 none, 1 strong)",
            "default: input, 0 = no cues; set per subject or scenario", upper=1.0),
