@@ -244,7 +244,11 @@ def _numeric(df: pd.DataFrame, col: str, ids: np.ndarray | None, expected: str) 
     """Column as float64 (NaN where missing); refuse text and infinities."""
     raw = df[col]
     values = _as_float(raw)
-    bad = np.isnan(values) & raw.notna().to_numpy()
+    # In a numeric column every NaN is a missing cell; elsewhere NaN may be unparsed text.
+    if pd.api.types.is_numeric_dtype(raw.dtype):
+        bad = np.zeros(len(values), dtype=bool)
+    else:
+        bad = np.isnan(values) & raw.notna().to_numpy()
     if bad.any():
         pos = int(np.argmax(bad))
         raise _row_error(col, pos, ids, raw.iloc[pos], expected)
@@ -433,7 +437,8 @@ def validate_dataset(df: pd.DataFrame, model: ModelLike) -> pd.DataFrame:
             f"validate_dataset expects a pandas DataFrame; got {type(df).__name__} instead."
         )
     names = (*model.param_names, *model.covariate_names)
-    out = df.rename(columns=_upper_nonmem_columns(df, names)).reset_index(drop=True)
+    mapping = _upper_nonmem_columns(df, names)
+    out = (df.rename(columns=mapping) if mapping else df).reset_index(drop=True)
     for col in ("ID", "TIME"):
         if col not in out.columns:
             found = ", ".join(map(str, df.columns)) or "none"
@@ -530,7 +535,12 @@ def validate_dataset(df: pd.DataFrame, model: ModelLike) -> pd.DataFrame:
             f"Overlapping steady-state infusions are not supported."
         )
 
-    prev = pd.Series(time).groupby(ids, sort=False).shift(1).to_numpy(dtype="float64")
+    # The previous row of the same subject (rows of one ID need not be contiguous).
+    order = np.argsort(ids, kind="stable")
+    same = np.zeros(len(ids), dtype=bool)
+    same[1:] = ids[order[1:]] == ids[order[:-1]]
+    prev = np.full(len(ids), np.nan)
+    prev[order[1:]] = np.where(same[1:], time[order[:-1]], np.nan)
     pos = _first(time < prev)
     if pos is not None:
         raise EventTableError(
@@ -553,5 +563,7 @@ def validate_dataset(df: pd.DataFrame, model: ModelLike) -> pd.DataFrame:
         "SS": ss.astype("int64"),
     }
     nonmem = pd.DataFrame(columns, index=out.index)
-    rest = out.drop(columns=[c for c in NONMEM_COLUMNS if c in out.columns])
-    return pd.concat([nonmem, rest], axis=1)
+    rest = [c for c in out.columns if c not in NONMEM_COLUMNS]
+    if not rest:
+        return nonmem
+    return pd.concat([nonmem, out[rest]], axis=1)
