@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -132,3 +133,45 @@ def test_bad_parameter_values_are_refused():
         rs.models.pk1cmt().with_params(KYLE=1.0)
     with pytest.raises(ModelSpecError, match=r"'CL' parameter of pk1cmt must be a float in"):
         rs.models.pk1cmt().with_params(CL=-5.0)
+
+
+def _mixed_schedules() -> pd.DataFrame:
+    """Twelve subjects of pk2cmt_mm with different records (bolus, ADDL, infusion, SS,
+    reset, lag); subject 7 absorbs 10,000 times faster, which makes it stiff."""
+    rows = []
+    for i in range(1, 13):
+        ka = 1e4 if i == 7 else 0.5 + 0.1 * i
+        base = {"ID": i, "KA": ka, "ALAG1": 0.25 * (i % 3)}
+        if i % 4 == 0:  # infusions into the centre, every 12 h
+            rows.append({**base, "TIME": 0.0, "AMT": 30.0, "CMT": 2, "RATE": 15.0,
+                         "ADDL": 5, "II": 12.0})
+        elif i % 4 == 1:  # oral steady state, then a reset and dose at 30 h
+            rows.append({**base, "TIME": 0.0, "AMT": 20.0, "CMT": 1, "SS": 1, "II": 8.0,
+                         "ADDL": 2})
+            rows.append({**base, "TIME": 30.0, "AMT": 10.0, "CMT": 1, "EVID": 4})
+        else:  # oral doses every 6 + i h
+            rows.append({**base, "TIME": 0.5 * i, "AMT": 5.0 * i, "CMT": 1,
+                         "ADDL": 8, "II": 6.0 + i})
+    data = pd.DataFrame(rows).fillna({"RATE": 0.0, "ADDL": 0, "II": 0.0, "SS": 0})
+    data["EVID"] = data["EVID"].fillna(1).astype(int)
+    return data
+
+
+def test_dormand_prince_subjects_do_not_depend_on_their_neighbours():
+    """Small models step several subjects at once (vector lanes): each subject's result
+    is the same bit for bit alone, in any chunking, and on any number of threads,
+    including one that turns stiff and finishes with Rodas4."""
+    model = rs.models.pk2cmt_mm()
+    data = _mixed_schedules()
+    t = np.arange(0.0, 72.0, 0.5)
+    kw = {"times": t, "omega": {"VMAX": 0.09, "V2": 0.04}, "seed": 3, "method": "dp5-rodas"}
+    full = rs.simulate(model, data, chunk_size=1000, n_threads=1, **kw)
+    assert (full.status == 0).all()
+    split = rs.simulate(model, data, chunk_size=5, n_threads=2, **kw)
+    assert np.array_equal(full["CP"], split["CP"])
+    for i in (1, 4, 7, 12):
+        alone = rs.simulate(model, data[data.ID == i], n_threads=1, **kw)
+        assert np.array_equal(full["CP"][i - 1], alone["CP"][0]), f"ID {i}"
+    # The stiff subject switched to Rodas4: Dormand-Prince alone is stable only for steps
+    # below 3.3 / KA, which over 72 h would take more than 72 * 1e4 / 3.3 = 218,000 steps.
+    assert full.n_steps[6] < 10_000
