@@ -34,33 +34,33 @@ def _pool(threads: int) -> ThreadPoolExecutor:
         return pool
 
 
-def _subject_table(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _subject_table(id_col: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Subject code of each row, subject IDs (in order of appearance), first row of each."""
-    codes, uniq = pd.factorize(df["ID"], sort=False)
+    codes, uniq = pd.factorize(id_col, sort=False)
     first = np.empty(len(uniq), dtype=np.int64)
     # Assigning in reverse leaves the first row index of each subject.
-    first[codes[::-1]] = np.arange(len(df))[::-1]
+    first[codes[::-1]] = np.arange(len(id_col))[::-1]
     return codes, np.asarray(uniq, dtype=np.int64), first
 
 
-def _events(df: pd.DataFrame, codes: np.ndarray, ns: int) -> tuple[np.ndarray, ...]:
-    dose = df["EVID"].to_numpy() != 0
-    dose &= df["EVID"].to_numpy() != 2
-    order = np.argsort(codes[dose], kind="stable")
-    sub = df.loc[dose]
-    c = codes[dose][order]
+def _events(col: dict[str, np.ndarray], codes: np.ndarray, ns: int) -> tuple[np.ndarray, ...]:
+    """Dose and reset records grouped by subject: (pointer per subject, then the columns)."""
+    evid = col["EVID"]
+    dose = (evid != 0) & (evid != 2)
+    # Event rows grouped by subject, in data order within a subject.
+    rows = np.flatnonzero(dose)
+    rows = rows[np.argsort(codes[rows], kind="stable")]
     ptr = np.zeros(ns + 1, dtype=np.int64)
-    np.add.at(ptr, c + 1, 1)
-    ptr = np.cumsum(ptr)
+    np.cumsum(np.bincount(codes[rows], minlength=ns), out=ptr[1:])
     cols = (
-        sub["TIME"].to_numpy(np.float64)[order],
-        sub["EVID"].to_numpy(np.int64)[order],
-        sub["CMT"].to_numpy(np.int64)[order] - 1,
-        sub["AMT"].to_numpy(np.float64)[order],
-        sub["RATE"].to_numpy(np.float64)[order],
-        sub["ADDL"].to_numpy(np.int64)[order],
-        sub["II"].to_numpy(np.float64)[order],
-        sub["SS"].to_numpy(np.int64)[order],
+        np.asarray(col["TIME"], np.float64)[rows],
+        np.asarray(col["EVID"], np.int64)[rows],
+        np.asarray(col["CMT"], np.int64)[rows] - 1,
+        np.asarray(col["AMT"], np.float64)[rows],
+        np.asarray(col["RATE"], np.float64)[rows],
+        np.asarray(col["ADDL"], np.int64)[rows],
+        np.asarray(col["II"], np.float64)[rows],
+        np.asarray(col["SS"], np.int64)[rows],
     )
     return (ptr, *cols)
 
@@ -141,7 +141,7 @@ def simulate(
     >>> sol["CP"].shape
     (2, 3)
     """
-    from ..io import validate_dataset
+    from ..io._dataset import _validated
 
     if not isinstance(model, Model):
         raise ModelSpecError(f"model must be a rewardsim Model. Got {type(model).__name__}.")
@@ -149,13 +149,13 @@ def simulate(
         if not (isinstance(v, (int, float)) and 0 < v < 1):
             raise ModelSpecError(f"The {name!r} argument must be in (0, 1). Got {v!r} instead.")
     imethod = _resolve_method(model, method)
-    df = validate_dataset(data, model)
+    df, col = _validated(data, model)
     om = as_omega(model, omega)
     if residual is not None:
         residual.validate(model)
     kernel = compile_model(model, imethod)
 
-    codes, ids, first = _subject_table(df)
+    codes, ids, first = _subject_table(col["ID"])
     ns = ids.shape[0]
     pnames = model.param_names
     P = np.tile(np.array([model.values[n] for n in pnames]), (ns, 1))
@@ -172,7 +172,7 @@ def simulate(
         if c.name in df.columns:
             cov[:, j] = df[c.name].to_numpy(np.float64)[first]
 
-    ev = _events(df, codes, ns)
+    ev = _events(col, codes, ns)
     if times is not None:
         grid = np.asarray(times, dtype=np.float64).reshape(-1)
         if grid.size == 0 or not np.all(np.isfinite(grid)) or np.any(np.diff(grid) < 0):
@@ -185,7 +185,7 @@ def simulate(
         nrows = ns * nt
         row_ids = None
     else:
-        evid = df["EVID"].to_numpy()
+        evid = col["EVID"]
         is_obs = (evid == 0) | (evid == 2)
         if not is_obs.any():
             raise EventTableError(
@@ -194,7 +194,7 @@ def simulate(
             )
         oc = codes[is_obs]
         order = np.argsort(oc, kind="stable")
-        obs_t = df["TIME"].to_numpy(np.float64)[is_obs][order]
+        obs_t = col["TIME"][is_obs][order]
         counts = np.bincount(oc, minlength=ns)
         obs_hi = np.cumsum(counts).astype(np.int64)
         obs_lo = obs_hi - counts

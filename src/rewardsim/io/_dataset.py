@@ -229,6 +229,9 @@ def write_dataset(df: pd.DataFrame, path: str | os.PathLike[str]) -> None:
 
 def _as_float(raw: pd.Series) -> np.ndarray:
     """A writable float64 copy of a column; NaN where missing or not a number."""
+    if isinstance(raw.dtype, np.dtype) and raw.dtype.kind in "iuf":
+        # Plain NumPy columns have no missing-value mask: a cast copies them.
+        return np.array(raw.to_numpy(), dtype=np.float64)
     if pd.api.types.is_numeric_dtype(raw.dtype):
         values: np.ndarray = raw.to_numpy(dtype="float64", na_value=np.nan, copy=True)
         return values
@@ -315,7 +318,10 @@ def _cmt(df: pd.DataFrame, ids: np.ndarray, dose: np.ndarray, model: ModelLike) 
         return np.where(dose, int(model.default_dose_cmt), 0).astype("float64")
     raw = df["CMT"]
     values = _as_float(raw)
-    named = np.isnan(values) & raw.notna().to_numpy()
+    if pd.api.types.is_numeric_dtype(raw.dtype):
+        named = np.zeros(len(values), dtype=bool)
+    else:
+        named = np.isnan(values) & raw.notna().to_numpy()
     if named.any():
         numbers = {c.name.upper(): float(i) for i, c in enumerate(model.compartments, start=1)}
         # Look each distinct name up once: a trial data set repeats a handful of names.
@@ -432,6 +438,13 @@ def validate_dataset(df: pd.DataFrame, model: ModelLike) -> pd.DataFrame:
     >>> validate_dataset(data, model)[["EVID", "CMT"]].values.tolist()
     [[1, 1], [0, 0]]
     """
+    return _validated(df, model)[0]
+
+
+def _validated(
+    df: pd.DataFrame, model: ModelLike
+) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """:func:`validate_dataset`, also returning its NONMEM columns as arrays."""
     if not isinstance(df, pd.DataFrame):
         raise EventTableError(
             f"validate_dataset expects a pandas DataFrame; got {type(df).__name__} instead."
@@ -562,8 +575,8 @@ def validate_dataset(df: pd.DataFrame, model: ModelLike) -> pd.DataFrame:
         "II": ii,
         "SS": ss.astype("int64"),
     }
-    nonmem = pd.DataFrame(columns, index=out.index)
+    nonmem = pd.DataFrame(columns, index=out.index, copy=False)
     rest = [c for c in out.columns if c not in NONMEM_COLUMNS]
     if not rest:
-        return nonmem
-    return pd.concat([nonmem, out[rest]], axis=1)
+        return nonmem, columns
+    return pd.concat([nonmem, out[rest]], axis=1), columns
