@@ -33,8 +33,9 @@ _LOADED: dict[str, types.ModuleType] = {}
 # millisecond, as long as simulating a thousand subjects of a small model.
 _BY_DECLARATION: dict[tuple[object, ...], types.ModuleType] = {}
 # Models with at most LANES_MAX_STATES states advance LANES subjects at a time in the
-# Dormand-Prince loop, as vector instructions (see the kernel template); larger models go
-# one subject at a time, which compiles faster.
+# Dormand-Prince loop, their stages interleaved (see the kernel template's lanes section);
+# larger models go one subject at a time.  Models with at most INLINE_MAX_STATES states
+# have their right-hand side inlined into each solver stage.
 LANES = 4
 LANES_MAX_STATES = 8
 INLINE_MAX_STATES = 8
@@ -118,9 +119,8 @@ def _lane_rhs(model: Model, ode_body: list[str]) -> str:
     """``_fl(ts, y, p, d, r, dy, s)``: the right-hand side plus rates for every lane,
     into dy[s].
 
-    Arrays are (names, lanes): y[i, l] is state i of lane l, ts[l] its time.  The loop
-    over lanes has no calls for the arithmetic of plain models, so it compiles to vector
-    instructions.
+    Arrays are (names, lanes): y[i, l] is state i of lane l, ts[l] its time.  Also
+    ``_ol(t, y, p, d, l, out, row)``: the outputs of lane l from its state y (1-d).
     """
     pnames = model.param_names
     dnames = tuple(x.name for x in model.derived)
@@ -134,7 +134,9 @@ def _lane_rhs(model: Model, ode_body: list[str]) -> str:
                 + [f"{n} = d[{i}, l]" for i, n in enumerate(dnames)]
                 + [f"{n} = y[{i}]" for i, n in enumerate(model.compartment_names)])
     jit = '@njit(cache=True, nogil=True, error_model="numpy", inline="always")\n'
-    return (jit.replace(")", ', fastmath={"contract", "arcp"})', 1)
+    jit_fast = ('@njit(cache=True, nogil=True, error_model="numpy", inline="always", '
+                'fastmath={"contract", "arcp"})\n')
+    return (jit_fast
             + "def _fl(ts, y, p, d, r, dy, s):\n    for l in range(LANES):\n"
             + _lines(body, "        ") + "\n\n"
             # Outputs of lane l at time t from its state y, into out[:, row].
