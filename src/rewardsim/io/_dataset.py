@@ -243,15 +243,18 @@ def _as_float(raw: pd.Series) -> np.ndarray:
     return values
 
 
+def _unparsed(raw: pd.Series, values: np.ndarray) -> np.ndarray:
+    """Rows of a column that hold something other than a number or a missing cell."""
+    if pd.api.types.is_numeric_dtype(raw.dtype):  # every NaN there is a missing cell
+        return np.zeros(len(values), dtype=bool)
+    return np.isnan(values) & raw.notna().to_numpy()
+
+
 def _numeric(df: pd.DataFrame, col: str, ids: np.ndarray | None, expected: str) -> np.ndarray:
     """Column as float64 (NaN where missing); refuse text and infinities."""
     raw = df[col]
     values = _as_float(raw)
-    # In a numeric column every NaN is a missing cell; elsewhere NaN may be unparsed text.
-    if pd.api.types.is_numeric_dtype(raw.dtype):
-        bad = np.zeros(len(values), dtype=bool)
-    else:
-        bad = np.isnan(values) & raw.notna().to_numpy()
+    bad = _unparsed(raw, values)
     if bad.any():
         pos = int(np.argmax(bad))
         raise _row_error(col, pos, ids, raw.iloc[pos], expected)
@@ -318,10 +321,7 @@ def _cmt(df: pd.DataFrame, ids: np.ndarray, dose: np.ndarray, model: ModelLike) 
         return np.where(dose, int(model.default_dose_cmt), 0).astype("float64")
     raw = df["CMT"]
     values = _as_float(raw)
-    if pd.api.types.is_numeric_dtype(raw.dtype):
-        named = np.zeros(len(values), dtype=bool)
-    else:
-        named = np.isnan(values) & raw.notna().to_numpy()
+    named = _unparsed(raw, values)
     if named.any():
         numbers = {c.name.upper(): float(i) for i, c in enumerate(model.compartments, start=1)}
         # Look each distinct name up once: a trial data set repeats a handful of names.
