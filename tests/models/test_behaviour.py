@@ -1,4 +1,4 @@
-"""The behaviour and care models: sourced parameters and the properties of the equations."""
+"""The behaviour, care and measurement models: sourced parameters and their properties."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ import re
 import numpy as np
 import pytest
 
-from rewardsim.models import behaviour, care
-from rewardsim.models.reward_circuit import RewardCircuit
-from rewardsim.trial import _pharmacology
+from rewardsim.models import behaviour, care, measurement
+from rewardsim.models.circuit_daily import TRIAL_HYPOTHESES
+from rewardsim.models.reward_circuit import RewardCircuit, circuit_algebra
 
 _KINDS = ("calibrated:", "assumed:", "derived:", "default:")
 _YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})\b")
 
 
-@pytest.mark.parametrize("params", [behaviour.PARAMS, care.PARAMS, _pharmacology.PARAMS],
-                         ids=["behaviour", "care", "bridge"])
+@pytest.mark.parametrize("params", [behaviour.PARAMS, care.PARAMS, measurement.PARAMS],
+                         ids=["behaviour", "care", "measurement"])
 def test_every_parameter_has_value_unit_and_source(params):
     for p in params:
         assert math.isfinite(p.value) and p.unit.strip(), p.name
@@ -37,44 +37,33 @@ def test_calibrated_values_are_shipped_and_marked():
         behaviour.behaviour_values(XX=1.0)
 
 
-def test_time_constants_come_from_the_reward_circuit():
-    rc = RewardCircuit().values
-    v = behaviour.behaviour_values()
-    assert v["TAU_A"] == pytest.approx(rc["T12_ST"] / math.log(2))
-    assert (1 - v["K_DOWN"]) ** rc["T12_DA"] == pytest.approx(0.5)
-    assert (1 - v["EXT"]) ** rc["T12_GLU"] == pytest.approx(0.5)
-    bridge = _pharmacology.pharmacology_values("anti_craving")
-    assert bridge["FU"] == rc["FU_COC"] and bridge["EC50_BAC"] == rc["EC50_BAC"]
-    assert set(_pharmacology.HYPOTHESES) >= {"anti_craving", "anti_anxiety", "both", "none"}
-    assert all(v == 0.0 for v in _pharmacology.HYPOTHESES["none"].values())
+def test_trial_hypotheses_are_the_circuits_and_none():
+    assert set(TRIAL_HYPOTHESES) == {"anti_craving", "anti_anxiety", "both", "none"}
+    assert all(v == 0.0 for v in TRIAL_HYPOTHESES["none"].values())
+    assert set(TRIAL_HYPOTHESES["none"]) == set(TRIAL_HYPOTHESES["both"])
 
 
-def test_drug_surge_cannot_be_predicted_away():
-    """Redish 2004: delta >= D, so every use raises the value, however large it already is."""
-    for q in (0.0, 0.5, 5.0, 500.0):
-        for kappa in (0.0, 0.5, 1.0):
-            q1, k1, a1 = behaviour.learn_use(q, kappa, 0.3, 0.2, 0.1, 0.05, 0.1)
-            assert q1 >= q + 0.1 * 0.2 - 1e-15
-            assert kappa <= k1 <= 1.0 and 0.3 < a1 <= 1.0
-    # Below the surge-free target the full TD error applies: delta = 2 D - kappa - Q.
-    q1, _, _ = behaviour.learn_use(0.0, 0.0, 0.0, 0.2, 0.1, 0.05, 0.1)
-    assert q1 == pytest.approx(0.1 * 0.4)
+def test_scale_mappings_come_from_the_circuit_range():
+    """Full adaptation with a strong cue reaches the top of the BSCS (12) and adds 15
+    HAM-A points (the assumed mappings), whatever the circuit's values are."""
+    v = measurement.measurement_values()
+    full = circuit_algebra(RewardCircuit().values, A_DA=1.0, A_ST=1.0, A_GLU=1.0, A_PFC=1.0,
+                           CUE=1.0)
+    assert v["CRAVE_SLOPE"] * float(full["CRAVE"]) == pytest.approx(12.0)
+    assert v["ANX_SLOPE"] * float(full["ANX"]) == pytest.approx(15.0)
 
 
-def test_abstinence_extinguishes_and_recovers():
-    q, k, a = behaviour.learn_abstain(2.0, 0.8, 0.9, 1.0, 0.05, 0.1, math.exp(-1 / 14))
-    assert (q, k) == pytest.approx((1.9, 0.72)) and a == pytest.approx(0.9 * math.exp(-1 / 14))
-    # No cues, no extinction (residential): the value is kept.
-    assert behaviour.learn_abstain(2.0, 0.8, 0.9, 0.0, 0.05, 0.1, 1.0)[0] == 2.0
+def test_drowsiness_rates_reproduce_the_label_incidences():
+    """Label: drowsiness in 36 % on placebo and 63 % on baclofen over one controlled study,
+    read as 16 weekly ratings, baclofen at GABA-B activation 0.252 (20 mg t.i.d.)."""
+    v = measurement.measurement_values()
 
+    def cumulative(logit: float) -> float:
+        return 1.0 - (1.0 - 1.0 / (1.0 + math.exp(-logit))) ** 16
 
-def test_craving_drive_scales_with_cues_and_baclofen():
-    full = behaviour.craving_drive(1.0, 1.0, 0.5, 1.0, 0.0)
-    assert full == pytest.approx(1.0)
-    assert behaviour.craving_drive(0.2, 1.0, 0.5, 1.0, 0.0) == pytest.approx(0.2)
-    assert behaviour.craving_drive(1.0, 1.0, 0.5, 1.0, 0.3) == pytest.approx(0.7)
-    # Saturating in Q: bounded by cue * (1 + kappa).
-    assert behaviour.craving_drive(1.0, 1e9, 1.0, 1.0, 0.0) < 2.0
+    assert cumulative(v["DROWSY_BASE"]) == pytest.approx(0.36, abs=1e-9)
+    assert cumulative(v["DROWSY_BASE"] + v["DROWSY_SLOPE"] * 0.252) == pytest.approx(0.63,
+                                                                                      abs=1e-9)
 
 
 def test_care_effect_grows_with_sessions_and_saturates():

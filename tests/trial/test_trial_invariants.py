@@ -56,7 +56,7 @@ def test_urine_result_is_be_at_or_above_the_cutoff(flagship, variant):
 def test_a_small_dose_reads_negative_a_large_one_positive(flagship_dict):
     design = _design(flagship_dict)
     small = {**DAILY, "AMT_SMOKED": 0.5, "AMT_INTRANASAL": 0.5}
-    be, _ = cocaine_unit_responses()
+    be = cocaine_unit_responses()
     # Daily use of 0.5 mg gives at most 0.5 * sum(unit responses) < 300 ng/mL.
     assert 0.5 * be.sum(axis=1).max() < 300.0
     u = _urines(simulate_trial(design, overrides=small))

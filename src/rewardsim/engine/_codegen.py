@@ -233,8 +233,21 @@ def compile_model(model: Model, method: int) -> types.ModuleType:
 
 def _load(model: Model, method: int) -> types.ModuleType:
     src = model_source(model, method)
+    try:
+        return load_source(f"rewardsim_kernel_{model.name.replace('-', '_')}_m{method}", src)
+    except Exception as exc:  # a name error in a model block surfaces here
+        raise ModelSpecError(f"Model {model.name!r} could not be compiled: {exc}") from exc
+
+
+def load_source(prefix: str, src: str) -> types.ModuleType:
+    """Write generated numba source under the cache folder, named ``prefix`` + a hash of
+    the text (and numba's version), and import it; numba caches its machine code there.
+
+    A change of the text gives a new module name, so a stale compiled copy is never
+    loaded. Also used for the reward circuit's reduced forms and the trial kernel.
+    """
     digest = hashlib.sha256((src + numba.__version__).encode()).hexdigest()[:16]
-    key = f"rewardsim_kernel_{model.name.replace('-', '_')}_m{method}_{digest}"
+    key = f"{prefix}_{digest}"
     if key in _LOADED:
         return _LOADED[key]
     folder = cache_dir()
@@ -251,8 +264,8 @@ def _load(model: Model, method: int) -> types.ModuleType:
     sys.modules[key] = module
     try:
         spec.loader.exec_module(module)
-    except Exception as exc:  # a name error in a model block surfaces here
+    except Exception:
         del sys.modules[key]
-        raise ModelSpecError(f"Model {model.name!r} could not be compiled: {exc}") from exc
+        raise
     _LOADED[key] = module
     return module

@@ -10,7 +10,8 @@ grows with the number of sessions the patient has attended, ``n``::
 
 ``care`` is non-decreasing in every ``n_k``, so attending more sessions never raises the
 chance of use on a given day. A scheduled session is attended with the design's
-attendance probability, with lower odds (``MISS_AFTER_USE``) the day after a use.
+attendance probability, with lower odds (``MISS_AFTER_USE`` per use day in the last
+three days) after recent use; visits (urine, ratings) follow the same rule.
 
 Settings. ``cue`` scales the craving drive of :mod:`rewardsim.models.behaviour`: 1 at
 home (outpatient), ``CUE_TRAVEL`` away from home cues, ``CUE_RESIDENTIAL`` inside a
@@ -48,9 +49,11 @@ PARAMS: tuple[Param, ...] = (  # name, typical value, unit, meaning, source
           _SHARED + " (0.7 = odds ratio 0.5 after many sessions)"),
     Param("N50", 8.0, "sessions", "Sessions attended for half the largest reduction",
           _SHARED + " (about 3 weeks of thrice-weekly sessions)"),
-    Param("MISS_AFTER_USE", 1.0, "logit",
-          "Increase in the log-odds of missing a session or visit the day after a use",
-          "assumed: patients who used miss more appointments; the size is not sourced"),
+    Param("MISS_AFTER_USE", 0.5, "logit",
+          "Increase in the log-odds of missing a session or visit per use day in the last 3 "
+          "days",
+          "assumed: patients who used recently miss more appointments; the size is not "
+          "sourced (0.5 per day: odds of attending 0.22 times lower after 3 use days)"),
     Param("CUE_TRAVEL", 0.5, "1", "Drug-cue exposure away from home (home = 1)",
           "assumed: fewer home cues while travelling; drug still available"),
     Param("CUE_RESIDENTIAL", 0.2, "1", "Drug-cue exposure inside a residential unit",

@@ -116,12 +116,13 @@ import numpy as np
 from ..engine import Compartment, Derived, Model, Output, Param
 from ..errors import ModelSpecError
 
-__all__ = ["CALIBRATION_FILE", "HYPOTHESES", "RewardCircuit", "circuit_algebra",
-           "load_calibration"]
+__all__ = ["ALGEBRA_OUTPUTS", "CALIBRATION_FILE", "HYPOTHESES", "INPUTS", "STATES",
+           "RewardCircuit", "circuit_algebra", "load_calibration", "numba_source"]
 
 #: Shipped calibration, written by ``rewardsim calibrate``.
 CALIBRATION_FILE = "reward_circuit_calibration.json"
-CALIBRATED = ("G_PH", "KE0", "N_BURST", "T12_PFC")
+CALIBRATED = ("G_PH", "KE0", "KP_COC", "N_BURST", "T12_PFC", "RWD50_HIGH", "N_HIGH",
+              "KON_ADAPT", "KON_ST")
 
 
 def load_calibration(path: Any = None) -> dict[str, Any]:
@@ -190,10 +191,12 @@ _ALG: tuple[tuple[str, str], ...] = (
     ("GLU_EV", "A_GLU * (G_CUE * CUE + G_PRIME * EXC)"),
     ("GLUR", "1.0 - AMAX_GLU_B * A_GLU + GLU_EV"),
     ("CDEF", "A_GLU * max(1.0 - DAR * D2F, 0.0)"),
-    ("CRAVE", "CDEF + W_GLU_CRAVE * GLU_EV"),
+    ("CRAVE", "CDEF + W_GLU_CRAVE * GLU_EV + W_ST_CRAVE * A_GLU * STRESS"),
     ("PFCM", "CMR0 * (1.0 - AMAX_PFC * A_PFC) * (1.0 - E_ACUTE_PFC * OCC_DAT)"
              " * (1.0 + G_PFC_CRAVE * CDEF)"),
     ("FIRE", "FR0 * ((1.0 - SB0) * FT + SB0 * FB)"),
+    ("RWDN", "RWD ** N_HIGH"),
+    ("HIGH", "H_MAX * RWDN / (RWDN + H50N)"),
 )
 
 
@@ -211,7 +214,7 @@ def _inline(expr: str) -> str:
 
 
 _DXDT = (
-    "dxdt_CE = KE0 * (FU_COC * CP_COC - CE)",
+    "dxdt_CE = KE0 * (KP_COC * FU_COC * CP_COC - CE)",
     "dxdt_A_DA = KON_ADAPT * EXC * (1.0 - A_DA) - KOFF_DA * A_DA",
     "dxdt_A_ST = KON_ST * NEX * (1.0 - A_ST) - KOFF_ST * A_ST",
     "dxdt_A_GLU = KON_ADAPT * EXC * (1.0 - A_GLU) - KOFF_GLU * A_GLU",
@@ -278,10 +281,21 @@ class RewardCircuit(Model):
            "(0.16 +/- 0.05 at low concentration; reference file: use 0.1-0.2 at abuse "
            "concentrations)", upper=1.0),
         _p("KE0", _CAL["KE0"], "1/h", "Plasma-to-brain equilibration rate of cocaine",
-           "calibrated: brain cocaine peak 7 min after an IV bolus, centre of the striatal "
-           "[11C]cocaine peak ~4-10 min (Fowler JS et al. 1989, Synapse 4:371-377 — from "
-           "memory, unverified here; medium), with the cocaine model's plasma curve; "
+           "calibrated: time to the peak of the subjective 'high' after IV (3.1 +/- 0.9 min) "
+           "and smoked (1.4 +/- 0.5 min) cocaine, which follows brain cocaine (Volkow ND et "
+           "al. 2000, Life Sci 67:1507-1515, 32 users, abstract read; Volkow 1997 Nature "
+           "386:827-830: the high's time course paralleled striatal cocaine), with the "
+           "cocaine model's arterial plasma curves; intranasal (14.6 +/- 8 min) is a check; "
            + _CALFILE),
+        _p("KP_COC", _CAL["KP_COC"], "1",
+           "Unbound brain-to-plasma concentration ratio of cocaine (in vivo exposure factor)",
+           "calibrated: human striatal DAT occupancy 60 % and 77 % after 0.3 and 0.6 mg/kg IV "
+           "cocaine HCl, 'between 60 and 77 %' over that range (Volkow ND et al. 1997, Nature "
+           "386:827-830, doi:10.1038/386827a0, PET with [11C]cocaine in cocaine users, abstract "
+           "read), peak occupancy of the model; lumps every in vivo factor that the unbound "
+           "plasma fraction and the in vitro Ki leave out (carrier-mediated brain uptake, the "
+           "arterial first pass not in the cocaine model, in vivo vs in vitro potency, whose "
+           "published values differ up to 60-fold, Han & Gu 2006); " + _CALFILE),
         _p("KI_DAT", 0.23, "uM", "Cocaine inhibition constant at hDAT", _HAN),
         _p("KI_NET", 0.48, "uM", "Cocaine inhibition constant at hNET", _HAN),
         # ---- dopamine kinetics
@@ -345,12 +359,15 @@ class RewardCircuit(Model):
            "assumed: hypothesis switch (HYPOTHESES); same GABA-B potency as at the VTA",
            upper=1.0),
         # ---- neuroadaptation
-        _p("KON_ADAPT", 0.02, "1/h", "Adaptation onset rate per unit DA excess",
-           "assumed: with ~2.5 h x excess per 100 mg intranasal dose, one dose a day "
-           "brings A_DA to about half its maximum within 2-3 weeks"),
-        _p("KON_ST", 0.1, "1/h", "Stress-system onset rate per unit NA-uptake block",
-           "assumed: CE/KI_NET integrates to ~0.6 h per 100 mg intranasal dose, so 0.1 /h "
-           "gives ~6 % of maximal stress adaptation per dose, as KON_ADAPT does for DA"),
+        _p("KON_ADAPT", _CAL["KON_ADAPT"], "1/h", "Adaptation onset rate per unit DA excess",
+           "calibrated to an assumption: no onset time constant in the reference file (§15); "
+           "set so that 100 mg intranasal a day brings a drug-naive person's A_DA to half its "
+           "maximum in 17.5 days (the middle of 2-3 weeks of regular use); " + _CALFILE),
+        _p("KON_ST", _CAL["KON_ST"], "1/h", "Stress-system onset rate per unit NA-uptake block",
+           "calibrated to an assumption: set so that one 100 mg intranasal dose in a drug-"
+           "naive person brings A_ST to 6 % of its maximum, the per-dose onset of A_DA in "
+           "its first week (assumed equal; no stress-system time constant in the reference "
+           "file); " + _CALFILE),
         _p("T12_DA", 14.0, "d", "Recovery half-life of dopamine tone / D2 function",
            _ADAPT),
         _p("T12_ST", 10.0, "d", "Recovery half-life of the stress/anxiety system", _ADAPT),
@@ -393,6 +410,24 @@ class RewardCircuit(Model):
            "(McFarland 2003, qualitative); ~+100 % at a ~3-fold DA rise"),
         _p("W_GLU_CRAVE", 1.0, "1", "Weight of the glutamate surge in craving",
            "assumed: glutamate drive and DA deficit weigh equally"),
+        _p("W_ST_CRAVE", 1.0, "1", "Weight of the stress system in craving (stress-induced "
+           "craving)",
+           "assumed: personalised stress imagery induces cocaine craving in cocaine-dependent "
+           "people (Sinha R, Catapano D, O'Malley S 1999, Psychopharmacology 142:343-351, "
+           "doi:10.1007/s002130050898) of a size comparable with drug-cue imagery (Sinha R et "
+           "al. 2000, Psychopharmacology 152:140-148, doi:10.1007/s002130000499), and little "
+           "in people without a drug history: weight equal to the cue drive's, gated by the "
+           "drug memory A_GLU"),
+        # ---- subjective effect
+        _p("H_MAX", 10.0, "points", "Top of the 'high' rating scale",
+           "default: the 0-10 self-report of 'high' of Volkow ND et al. 1997, Nature "
+           "386:827-830"),
+        _p("RWD50_HIGH", _CAL["RWD50_HIGH"], "1", "Reward signal giving half the top 'high'",
+           "calibrated: the 34 (DAT occupancy, 'high') pairs of Volkow 1997 (IV cocaine "
+           "0.1-0.6 mg/kg; at least 47 % occupancy needed to perceive a high), evaluated "
+           "through the circuit at A_DA = 0.5 (regular users; assumed); " + _CALFILE),
+        _p("N_HIGH", _CAL["N_HIGH"], "1", "Steepness of the 'high' in the reward signal",
+           "calibrated: with RWD50_HIGH, to Volkow 1997 (see RWD50_HIGH); " + _CALFILE),
         # ---- prefrontal metabolism
         _p("CMR0", 0.30, "umol/g/min", "Baseline cortical glucose metabolism",
            "assumed: middle of the cortical CMRglc ~0.25-0.35 µmol/g/min of the reference "
@@ -419,6 +454,7 @@ class RewardCircuit(Model):
         Derived("KOFF_ST", "log(2.0) / (24.0 * T12_ST)", "1/h", "Recovery rate of A_ST"),
         Derived("KOFF_GLU", "log(2.0) / (24.0 * T12_GLU)", "1/h", "Recovery rate of A_GLU"),
         Derived("KOFF_PFC", "log(2.0) / (24.0 * T12_PFC)", "1/h", "Recovery rate of A_PFC"),
+        Derived("H50N", "RWD50_HIGH ** N_HIGH", "1", "RWD50_HIGH to the power N_HIGH"),
     )
     ode = _ode()
     outputs = (
@@ -439,6 +475,8 @@ class RewardCircuit(Model):
         Output("REWARD_RATE", _inline("RWD"), "1", "Phasic DA above adapted tone, via D2"),
         Output("REWARD_CUM", "REWARD", "h", "Cumulative reward"),
         Output("CRAVING", _inline("CRAVE"), "1", "Craving drive (0 naive at rest)"),
+        Output("HIGH", _inline("HIGH"), "points",
+               "Subjective 'high' (0-10 self-report, Volkow 1997)"),
         Output("ANXIETY", _inline("ANX"), "1", "Anxiety/withdrawal drive (0 naive)"),
         Output("ADAPT_DA", "A_DA", "1", "Dopamine-system adaptation state"),
         Output("ADAPT_ST", "A_ST", "1", "Stress-system adaptation state"),
@@ -482,3 +520,71 @@ def circuit_algebra(values: Mapping[str, float], **given: Any) -> dict[str, Any]
     for name, expr in _ALG:
         ns[name] = eval(expr, {"__builtins__": {}}, ns)  # noqa: S307 - our own text
     return {k: v for k, v in ns.items() if not callable(v)}
+
+
+#: The circuit's inputs (parameters set by the person or the trial, not fixed values).
+INPUTS: tuple[str, ...] = ("CP_COC", "CB_BAC", "CUE")
+#: States, in compartment order.
+STATES: tuple[str, ...] = tuple(c.name for c in RewardCircuit.compartments)
+#: Algebraic quantities returned by the generated ``circuit_algebra_nb``, in this order.
+ALGEBRA_OUTPUTS: tuple[str, ...] = (
+    "OCC_DAT", "DAR", "EXC", "RWD", "HIGH", "CRAVE", "ANX", "D_BAC", "STRESS", "PFCM",
+    "FIRE", "NER", "GLUR",
+)  # fmt: skip
+
+
+def _closure(names: list[str]) -> list[str]:
+    """The algebraic definitions ``names`` need, in evaluation order."""
+    word = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+    defs = dict(_ALG)
+    need: set[str] = set()
+    todo = list(names)
+    while todo:
+        w = todo.pop()
+        if w in defs and w not in need:
+            need.add(w)
+            todo += word.findall(defs[w])
+    return [f"{n} = {e}" for n, e in _ALG if n in need]
+
+
+def numba_source() -> str:
+    """Python source of numba functions evaluating the circuit from its own text.
+
+    ``circuit_derived_nb(p)`` returns the derived quantities (``RewardCircuit.derived``, in
+    order) as an array ``d``; ``circuit_rhs_nb(p, d, CP_COC, CB_BAC, CUE, CE, A_DA, A_ST,
+    A_GLU, A_PFC)`` returns the derivatives of the six states (the ode block);
+    ``circuit_algebra_nb(p, d, CB_BAC, CUE, CE, A_DA, A_ST, A_GLU, A_PFC)`` returns
+    :data:`ALGEBRA_OUTPUTS`. ``p`` holds the values of ``RewardCircuit.params`` in
+    declaration order (inputs included, unused). The text is generated from the same
+    definitions as the engine's kernel, so a reduced form built on these functions cannot
+    drift from the model (:mod:`rewardsim.models.circuit_daily`).
+    """
+    word = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+    names = [q.name for q in RewardCircuit.params]
+    derived = [(d.name, d.expr) for d in RewardCircuit.derived]
+
+    def body(lines: list[str], with_derived: bool = True) -> str:
+        used = set(word.findall("\n".join(lines)))
+        dl = [f"{n} = d[{i}]" for i, (n, _) in enumerate(derived) if n in used] \
+            if with_derived else []
+        unpack = [f"{n} = p[{i}]" for i, n in enumerate(names)
+                  if n in used and n not in INPUTS]
+        return "".join(f"    {x}\n" for x in unpack + dl + lines)
+
+    dxdt = list(_DXDT)
+    rhs_lines = _closure([w for line in dxdt for w in word.findall(line.split("=", 1)[1])])
+    alg_lines = _closure(list(ALGEBRA_OUTPUTS))
+    der_lines = [f"{n} = {e}" for n, e in derived]
+    states = ", ".join(STATES[:-1])  # REWARD feeds nothing back
+    jit = "@njit(cache=True, nogil=True, inline=\"always\")\n"
+    return (
+        "from math import exp, log, sqrt\n\nimport numpy as np\nfrom numba import njit\n\n\n"
+        + jit + "def circuit_derived_nb(p):\n" + body(der_lines, with_derived=False)
+        + "    return np.array([" + ", ".join(n for n, _ in derived) + "])\n\n\n"
+        + jit + f"def circuit_rhs_nb(p, d, CP_COC, CB_BAC, CUE, {states}):\n"
+        + body(rhs_lines + dxdt)
+        + "    return (" + ", ".join(f"dxdt_{n}" for n in STATES) + ")\n\n\n"
+        + jit + f"def circuit_algebra_nb(p, d, CB_BAC, CUE, {states}):\n"
+        + body(alg_lines)
+        + "    return (" + ", ".join(ALGEBRA_OUTPUTS) + ")\n"
+    )

@@ -16,7 +16,7 @@ from ._design import Design as Design
 from ._design import design_hash as design_hash
 from ._design import load_design as load_design
 from ._design import parse_design as parse_design
-from ._pharmacology import HYPOTHESES as HYPOTHESES
+from ..models.circuit_daily import TRIAL_HYPOTHESES as HYPOTHESES
 from ._run import run_trial as run_trial
 from ._run import simulate_trial as simulate_trial
 

@@ -17,21 +17,26 @@ import numpy as np
 from ..models.baclofen_pk import BaclofenPK
 from ..models.behaviour import ROUTES, behaviour_values
 from ..models.care import CARE_KINDS, care_values
+from ..models.circuit_daily import DailyCircuit
+from ..models.measurement import measurement_values
+from ..models.reward_circuit import RewardCircuit
 from . import _kernel as K
 from ._design import REGIMENS, WEEKDAYS, Design
-from ._exposure import baclofen_daily_means, cocaine_unit_responses
-from ._pharmacology import pharmacology_values
+from ._exposure import baclofen_points, cocaine_unit_responses
 
 __all__ = ["KernelInputs", "allocate", "kernel_inputs", "strata"]
 
 _MED = {"none": 0, "placebo": 1, "baclofen": 2}
+_CIRCUIT = {p.name for p in RewardCircuit.params}
 
 
 @dataclass
 class KernelInputs:
-    """Everything :func:`rewardsim.trial._kernel.simulate_chunk` needs besides patients."""
+    """Everything the trial kernel's ``simulate_chunk`` needs besides the patients."""
 
     P: np.ndarray
+    circuit: DailyCircuit
+    decay: np.ndarray  # rest factors of A_DA, A_ST, A_GLU, A_PFC: 08-10 h, 10-20 h, night
     burn: int
     first_day: int
     n_days: int
@@ -40,7 +45,6 @@ class KernelInputs:
     visit_kind: np.ndarray  # per recorded day: 0 none, 1 urine, 2 rating, 3 both
     visit_index: np.ndarray  # per recorded day: visit number or -1
     be_unit: np.ndarray
-    cmax_unit: np.ndarray
     csf_unit: np.ndarray
     arm_cue: np.ndarray
     arm_access: np.ndarray
@@ -53,9 +57,13 @@ class KernelInputs:
     arm_med: np.ndarray
     arm_adh: np.ndarray
 
+    def circuit_args(self) -> tuple:
+        c = self.circuit
+        return (c.p, c.tables, c.axes, self.decay)
+
     def args(self) -> tuple:
         return (self.burn, self.first_day, self.n_days, self.visit_kind, self.visit_index,
-                self.be_unit, self.cmax_unit, self.csf_unit, self.arm_cue, self.arm_access,
+                self.be_unit, self.csf_unit, self.arm_cue, self.arm_access,
                 self.arm_sess, self.arm_emax, self.arm_n50, self.arm_att, self.arm_dose,
                 self.arm_hours, self.arm_med, self.arm_adh)  # fmt: skip
 
@@ -64,12 +72,29 @@ def _logit_days(days: float) -> float:
     return -math.inf if days <= 0.0 else math.log(days / (30.0 - days))
 
 
+def split_overrides(overrides: dict[str, float] | None
+                    ) -> tuple[dict[str, float], dict[str, float]]:
+    """(kernel, circuit) parameter overrides; an unknown name is refused."""
+    kernel: dict[str, float] = {}
+    circuit: dict[str, float] = {}
+    for key, value in (overrides or {}).items():
+        if key in _CIRCUIT:
+            circuit[key] = float(value)
+        elif key in K.NAMES:
+            kernel[key] = float(value)
+        else:
+            raise KeyError(f"Unknown parameter {key!r}; valid: the trial kernel's "
+                           f"{', '.join(K.NAMES)} and the reward circuit's "
+                           f"{', '.join(sorted(_CIRCUIT))}")
+    return kernel, circuit
+
+
 def parameter_vector(design: Design, overrides: dict[str, float] | None = None) -> np.ndarray:
-    """The kernel's parameter vector (names: :data:`rewardsim.trial._kernel.NAMES`);
+    """The kernel's parameter vector (names: :data:`rewardsim.trial._layout.NAMES`);
     ``overrides`` replace any value by name (tests, calibration, sensitivity analyses)."""
     v: dict[str, float] = behaviour_values()
+    v.update(measurement_values())
     v.update(care_values())
-    v.update(pharmacology_values(design.hypothesis))
     weekly = design.dropout.weekly_hazard
     shares = design.population.route_shares
     bac = BaclofenPK()
@@ -90,16 +115,18 @@ def parameter_vector(design: Design, overrides: dict[str, float] | None = None) 
     )  # fmt: skip
     if v["B_MIN"] == -math.inf:
         v["B_MIN"] = -1e308
-    for key, value in (overrides or {}).items():
-        if key not in v:
-            raise KeyError(f"Unknown kernel parameter {key!r}; valid: {', '.join(K.NAMES)}")
-        v[key] = float(value)
+    kernel, _ = split_overrides(overrides)
+    v.update(kernel)
     return np.array([v[n] for n in K.NAMES], dtype=np.float64)
 
 
 def kernel_inputs(design: Design, overrides: dict[str, float] | None = None) -> KernelInputs:
-    """Build the kernel inputs of ``design`` (``overrides`` replace parameter values)."""
+    """Build the kernel inputs of ``design`` (``overrides`` replace parameter values of the
+    trial kernel or of the reward circuit, by name)."""
     P = parameter_vector(design, overrides)
+    _, circuit_overrides = split_overrides(overrides)
+    circuit = DailyCircuit(design.hypothesis, **circuit_overrides)
+    decay = np.array([circuit.decay(2.0), circuit.decay(10.0), circuit.decay(12.0)])
     burn = int(P[K.BURN_IN])
     first, last = design.first_day, design.last_day
     n_days = last - first + 1
@@ -112,8 +139,9 @@ def kernel_inputs(design: Design, overrides: dict[str, float] | None = None) -> 
     for j, d in enumerate(visit_days):
         visit_kind[d - first] = code[kinds[j]]
         visit_index[d - first] = j
-    be, cmax = cocaine_unit_responses()
-    csf = baclofen_daily_means(design.population.creatinine_clearance_ml_min)
+    be = cocaine_unit_responses()
+    csf = baclofen_points(design.population.creatinine_clearance_ml_min,
+                          [circuit.baclofen_weights(r) for r in ROUTES])
     n_arms, n_treat = len(design.arms), last
     cv = care_values()
     cue = np.ones((n_arms, n_treat))
@@ -152,11 +180,11 @@ def kernel_inputs(design: Design, overrides: dict[str, float] | None = None) -> 
         if arm.adherence is not None:
             adh[a] = arm.adherence
     return KernelInputs(
-        P=P, burn=burn, first_day=first, n_days=n_days, visit_days=visit_days,
-        visit_kinds=kinds, visit_kind=visit_kind, visit_index=visit_index, be_unit=be,
-        cmax_unit=cmax, csf_unit=np.ascontiguousarray(csf), arm_cue=cue, arm_access=access,
-        arm_sess=sess, arm_emax=emax, arm_n50=n50, arm_att=att, arm_dose=dose,
-        arm_hours=hours, arm_med=med, arm_adh=adh,
+        P=P, circuit=circuit, decay=decay, burn=burn, first_day=first, n_days=n_days,
+        visit_days=visit_days, visit_kinds=kinds, visit_kind=visit_kind,
+        visit_index=visit_index, be_unit=be, csf_unit=np.ascontiguousarray(csf),
+        arm_cue=cue, arm_access=access, arm_sess=sess, arm_emax=emax, arm_n50=n50,
+        arm_att=att, arm_dose=dose, arm_hours=hours, arm_med=med, arm_adh=adh,
     )  # fmt: skip
 
 

@@ -28,7 +28,7 @@ from pydantic import (
 from ..errors import TrialDesignError
 from ..models.behaviour import ROUTES
 from ..models.care import CARE_KINDS
-from ._pharmacology import HYPOTHESES
+from ..models.circuit_daily import TRIAL_HYPOTHESES as HYPOTHESES
 
 __all__ = ["Design", "WEEKDAYS", "REGIMENS", "design_hash", "load_design", "parse_design"]
 

@@ -2,22 +2,24 @@
 
 The cocaine and baclofen models are linear, so any output is the sum over past doses of
 dose x the model's response to a unit dose. The responses are computed once with
-:func:`rewardsim.simulate` (exact matrix exponential) on a 0.25 h grid and looked up in the
-daily kernel at grid points only, so superposition is exact to rounding:
+:func:`rewardsim.simulate` (exact matrix exponential) and looked up in the daily kernel at
+the same time points only, so superposition is exact to rounding:
 
 * urine benzoylecgonine (``CUBE``, ng/mL) at the 10:00 visit, ``k`` = 1..10 days after a
   use day whose binge started at 20:00 (offset ``24 k - 10`` h), per mg used that day;
-* peak plasma cocaine (``CP``, forearm venous, ng/mL) of a use day's binge per mg, on a
-  1-minute grid. Venous rather than arterial (``CP_ART``): the daily kernel has no brain
-  effect compartment, and after smoked and IV doses the venous peak is the closer of the
-  two to the reward circuit's brain peak (50 mg smoked: unbound venous peak 0.153 µM,
-  arterial 0.171 µM, brain 0.138 µM);
-* baclofen CSF concentration (``CSF_UM``, uM), mean over each of the 4 days starting with
-  the day of a unit dose taken at each clock hour (trapezoid rule on the 0.25 h grid).
+* baclofen CSF concentration (``CSF_UM``, uM, the circuit's brain baclofen) per mg taken
+  at each clock hour, on each of the 4 days from the day of the dose: at 10:00 (the visit),
+  at 20:00 (the decision) and, per route, its mean over the use window weighted as the
+  circuit's reduced form asks (:meth:`rewardsim.models.circuit_daily.DailyCircuit.
+  baclofen_weights`: when the dopamine response to a use happens).
+
+The reward circuit's own plasma cocaine input is looked up by the circuit's daily reduced
+form (:mod:`rewardsim.models.circuit_daily`), which integrates it over a use window.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -25,59 +27,59 @@ import pandas as pd
 
 from ..engine import simulate
 from ..models.baclofen_pk import BaclofenPK
-from ..models.behaviour import BINGE, ROUTES, USE_START_H
-from ..models.cocaine_pk import ROUTE_CMT, CocainePK
+from ..models.behaviour import ROUTES, USE_START_H
+from ..models.circuit_daily import binge_records
+from ..models.cocaine_pk import CocainePK
 
-__all__ = ["BE_DAYS", "CSF_DAYS", "GRID_H", "VISIT_H", "baclofen_daily_means",
-           "binge_doses", "cocaine_unit_responses"]  # fmt: skip
+__all__ = ["BE_DAYS", "CSF_DAYS", "VISIT_H", "baclofen_points", "binge_records",
+           "cocaine_unit_responses"]  # fmt: skip
 
-GRID_H = 0.25  # h
 VISIT_H = 10.0  # clock time of a visit (urine sample, ratings)
 BE_DAYS = 10  # days after a use day that still count for urine BE
 CSF_DAYS = 4  # days after a baclofen dose that still count for CSF
 
 
-def binge_doses(route: str, amount_mg: float, day_start_h: float = 0.0) -> pd.DataFrame:
-    """NONMEM dose records of one use day: equal hits from 20:00 (``day_start_h`` = 0 h)."""
-    n_hits, gap = BINGE[route]
-    times = day_start_h + USE_START_H + gap * np.arange(n_hits)
-    return pd.DataFrame({"TIME": times, "AMT": amount_mg / n_hits, "CMT": ROUTE_CMT[route]})
-
-
 @lru_cache(maxsize=1)
-def cocaine_unit_responses() -> tuple[np.ndarray, np.ndarray]:
-    """``(be, cmax)``: urine BE at visits, shape (routes, BE_DAYS + 1), index k = days after
-    the use day (k = 0 unused, 0); peak plasma cocaine per mg, shape (routes,)."""
-    model = CocainePK()
+def cocaine_unit_responses() -> np.ndarray:
+    """Urine BE at visits per mg of a use day, shape (routes, BE_DAYS + 1); index k = days
+    after the use day (k = 0 unused, 0)."""
     offsets = 24.0 * np.arange(1, BE_DAYS + 1) + VISIT_H  # h from the start of the use day
-    frames = [binge_doses(r, 1.0).assign(ID=i + 1) for i, r in enumerate(ROUTES)]
+    frames = [binge_records(r, 1.0, USE_START_H).assign(ID=i + 1)
+              for i, r in enumerate(ROUTES)]
     data = pd.concat(frames, ignore_index=True)
-    sol = simulate(model, data, times=offsets, omega=False)
+    sol = simulate(CocainePK(), data, times=offsets, omega=False)
     be = np.zeros((len(ROUTES), BE_DAYS + 1))
     be[:, 1:] = sol["CUBE"]
-    fine = USE_START_H + np.arange(0.0, 6.0 + 1e-9, 1.0 / 60.0)
-    cmax = simulate(model, data, times=fine, omega=False)["CP"].max(axis=1)
-    return be, np.ascontiguousarray(cmax)
+    return be
 
 
-@lru_cache(maxsize=4)
-def baclofen_daily_means(crcl_ml_min: float = 100.0) -> np.ndarray:
-    """Mean CSF baclofen (uM) per mg, shape (24, CSF_DAYS): dose at clock hour h on day 0,
-    mean over day j (trapezoid rule on the 0.25 h grid)."""
-    model = BaclofenPK()
+def baclofen_points(crcl_ml_min: float, weights: Sequence[tuple[np.ndarray, np.ndarray]]
+                    ) -> np.ndarray:
+    """CSF baclofen (uM) per mg, shape (24, CSF_DAYS, 2 + routes): a dose at clock hour h
+    of day 0, on day j, at 10:00, at 20:00 and weighted over each route's use window
+    (``weights[r]`` = times in h after 20:00 and weights summing to 1); 0 before the dose."""
+    key = (float(crcl_ml_min), tuple((t.tobytes(), w.tobytes()) for t, w in weights))
+    if key not in _POINTS:
+        _POINTS.clear()
+        _POINTS[key] = _points(float(crcl_ml_min), weights)
+    return _POINTS[key]
+
+
+_POINTS: dict[tuple, np.ndarray] = {}
+
+
+def _points(crcl: float, weights: Sequence[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
     data = pd.DataFrame({"ID": np.arange(1, 25), "TIME": np.arange(24.0), "AMT": 1.0,
-                         "CMT": 1, "CRCL": float(crcl_ml_min)})  # fmt: skip
-    grid = np.arange(0.0, 24.0 * CSF_DAYS + 1e-9, GRID_H)
-    csf = simulate(model, data, times=grid, omega=False)["CSF_UM"]
-    return daily_means(csf, grid)
-
-
-def daily_means(values: np.ndarray, grid: np.ndarray) -> np.ndarray:
-    """Trapezoid mean over each whole day of a 0.25 h grid from 0 h: (..., n_days)."""
-    per_day = int(round(24.0 / GRID_H))
-    n_days = (grid.shape[0] - 1) // per_day
-    out = np.empty(values.shape[:-1] + (n_days,))
-    for j in range(n_days):
-        seg = values[..., j * per_day : (j + 1) * per_day + 1]
-        out[..., j] = (seg[..., 1:] + seg[..., :-1]).sum(axis=-1) * 0.5 / per_day
+                         "CMT": 1, "CRCL": crcl})  # fmt: skip
+    days = 24.0 * np.arange(CSF_DAYS)
+    offsets = np.unique(np.concatenate([t for t, _ in weights]))
+    times = np.unique(np.r_[days + VISIT_H, days + USE_START_H,
+                            (days[:, None] + USE_START_H + offsets[None, :]).ravel()])
+    csf = simulate(BaclofenPK(), data, times=times, omega=False)["CSF_UM"]
+    out = np.zeros((24, CSF_DAYS, 2 + len(weights)))
+    for j, d in enumerate(days):
+        out[:, j, 0] = csf[:, np.searchsorted(times, d + VISIT_H)]
+        out[:, j, 1] = csf[:, np.searchsorted(times, d + USE_START_H)]
+        for r, (t, w) in enumerate(weights):
+            out[:, j, 2 + r] = csf[:, np.searchsorted(times, d + USE_START_H + t)] @ w
     return out

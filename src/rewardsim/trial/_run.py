@@ -31,10 +31,12 @@ import pyarrow.parquet as pq
 
 from ..errors import TrialDesignError
 from ..models.behaviour import behaviour_values
+from ..models.circuit_daily import TRIAL_HYPOTHESES as HYPOTHESES
+from ..models.circuit_daily import describe as circuit_daily_settings
+from ..models.measurement import measurement_values
 from . import _kernel as K
 from ._cohort import KernelInputs, allocate, kernel_inputs, strata
 from ._design import Design, design_hash
-from ._pharmacology import HYPOTHESES, pharmacology_values
 from ._tables import TABLES, ChunkOutput, chunk_tables
 
 __all__ = ["run_trial", "simulate_patients", "simulate_trial"]
@@ -72,12 +74,14 @@ def simulate_patients(
     """Run the kernel for patients ``ids`` (one replicate), split over threads."""
     n = ids.shape[0]
     out = ChunkOutput(n, inp, design.weeks)
+    kernel = K.kernel()
     threads = max(1, min(n_threads or os.cpu_count() or 1, n))
     cuts = np.linspace(0, n, threads + 1).astype(np.int64)
 
     def work(lo: int, hi: int) -> None:
-        K.simulate_chunk(inp.P, np.uint64(design.seed), rep, ids[lo:hi], arm[lo:hi],
-                         attempt[lo:hi], screen_only, *inp.args(), *out.rows(lo, hi))
+        kernel.simulate_chunk(inp.P, *inp.circuit_args(), np.uint64(design.seed), rep,
+                              ids[lo:hi], arm[lo:hi], attempt[lo:hi], screen_only,
+                              *inp.args(), *out.rows(lo, hi))
 
     if threads == 1:
         work(0, n)
@@ -253,7 +257,9 @@ def run_trial(
         "chunk_size": chunk_size,
         "rows": rows,
         "behaviour": behaviour_values(),
-        "pharmacology": pharmacology_values(design.hypothesis),
+        "measurement": measurement_values(),
+        "reward_circuit": inp.circuit.values,
+        "circuit_daily": circuit_daily_settings(),
         "design": _manifest_design(design, sizes),
     }
     _atomic_write_bytes(manifest_path, json.dumps(manifest, indent=2).encode())

@@ -28,15 +28,19 @@ class ChunkOutput:
         self.s = np.zeros((n, len(K.SUBJECT_COLUMNS)))
         self.used = np.zeros((n, inp.n_days), dtype=np.int8)
         self.amt = np.zeros((n, inp.n_days), dtype=np.float64)
+        self.high = np.full((n, inp.n_days), np.nan)  # peak 'high' of a use day
+        self.da = np.full((n, inp.n_days), np.nan)  # peak NAc DA of a use day, % baseline
         self.vatt = np.zeros((n, n_visits), dtype=np.int8)
         self.vbe = np.full((n, n_visits), np.nan)
         self.vcrave = np.full((n, n_visits), np.nan)
         self.vanx = np.full((n, n_visits), np.nan)
+        self.vdrowsy = np.full((n, n_visits), np.nan)
         self.taken = np.full((n, 7 * weeks, 4), -1, dtype=np.int8)
 
     def rows(self, lo: int, hi: int) -> tuple[np.ndarray, ...]:
-        return (self.s[lo:hi], self.used[lo:hi], self.amt[lo:hi], self.vatt[lo:hi],
-                self.vbe[lo:hi], self.vcrave[lo:hi], self.vanx[lo:hi], self.taken[lo:hi])
+        return (self.s[lo:hi], self.used[lo:hi], self.amt[lo:hi], self.high[lo:hi],
+                self.da[lo:hi], self.vatt[lo:hi], self.vbe[lo:hi], self.vcrave[lo:hi],
+                self.vanx[lo:hi], self.vdrowsy[lo:hi], self.taken[lo:hi])
 
 
 def allocate_outputs(n: int, inp: KernelInputs, weeks: int) -> ChunkOutput:
@@ -100,6 +104,7 @@ def chunk_tables(
         "be_ng_ml": be.ravel(),
         "craving": out.vcrave.ravel(),
         "anxiety": out.vanx.ravel(),
+        "drowsiness": out.vdrowsy.ravel(),
     })  # fmt: skip
     if design.output.daily_use:
         nd = inp.n_days
@@ -111,6 +116,8 @@ def chunk_tables(
             "day": np.tile(day, n),
             "used": out.used.ravel() > 0,
             "amount_mg": out.amt.ravel().astype(np.float32),
+            "high": out.high.ravel().astype(np.float32),
+            "da_peak_pct": out.da.ravel().astype(np.float32),
             "route": _strings(np.repeat(route, nd), ROUTES),
             "in_study": in_study.ravel(),
         })  # fmt: skip
