@@ -4,6 +4,8 @@ Usage::
 
     python benchmarks/trial.py                  # 100,000 per arm: simulation, then full run
     python benchmarks/trial.py --n 25000        # smaller, to see that memory does not grow
+    python benchmarks/trial.py --baseline aa02164   # and the simulation of an earlier
+                                                    # commit, side by side in this run
 
 Each measurement runs in a fresh process (so peak RSS is its own) after a warm-up run
 that compiles the kernel. "simulation" is the screening, randomisation and daily kernel
@@ -77,23 +79,42 @@ def main() -> None:
     ap.add_argument("--chunk", type=int, default=20_000, help="patients per chunk")
     ap.add_argument("--mode", choices=("sim", "full"), default=None, help=argparse.SUPPRESS)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--baseline", metavar="REV", default=None,
+                    help="also measure the simulation of this git revision (its own tree, "
+                         "exported to a temporary folder), alternating with this one")
+    ap.add_argument("--repeat", type=int, default=1, help="measurements of each")
     args = ap.parse_args()
     if args.mode:
         print(json.dumps(_measure(args.mode, args.n, args.chunk)))
         return
     rows = []
-    for mode in ("sim", "full"):
-        out = subprocess.run(
-            [sys.executable, __file__, "--mode", mode, "--n", str(args.n), "--chunk",
-             str(args.chunk)], check=True, capture_output=True, text=True)
-        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    with tempfile.TemporaryDirectory() as tmp:
+        trees = {"this": ROOT / "src"}
+        if args.baseline:
+            tree = Path(tmp) / "baseline"
+            tree.mkdir()
+            archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.baseline],
+                                     check=True, capture_output=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+            trees[f"baseline {args.baseline}"] = tree / "src"
+        for _ in range(args.repeat):
+            for label, src in trees.items():
+                for mode in ("sim", "full") if label == "this" else ("sim",):
+                    env = {**os.environ, "PYTHONPATH": str(src)}
+                    out = subprocess.run(
+                        [sys.executable, __file__, "--mode", mode, "--n", str(args.n),
+                         "--chunk", str(args.chunk)], check=True, capture_output=True,
+                        text=True, env=env)
+                    rows.append({"code": label, **json.loads(out.stdout.strip()
+                                                             .splitlines()[-1])})
     if args.json:
         print(json.dumps(rows, indent=2))
         return
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}")
     for r in rows:
-        print(f"{r['mode']:>4}: {r['patients']:,} patients in {r['seconds']:.1f} s "
+        print(f"{r['code']:>18} {r['mode']:>4}: {r['patients']:,} patients in "
+              f"{r['seconds']:.1f} s "
               f"({r['patients_per_s']:,.0f} patients/s; {r['patient_days'] / 1e6:.1f} M "
               f"patient-days, {r['ns_per_patient_day']:.0f} ns each); peak RSS "
               f"{r['peak_rss_mib']:.0f} MiB (chunk {r['chunk_size']:,})")

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from rewardsim.cli import app
 from rewardsim.models import person
+from rewardsim.models.reward_circuit import CALIBRATED
 
 runner = CliRunner()
 WIDE = {"COLUMNS": "400"}  # one table row per line start, whatever the terminal
@@ -37,7 +38,7 @@ def test_models_lists_every_parameter_with_value_unit_and_source():
         assert float(value) == pytest.approx(m.values[p.name], rel=1e-5, abs=1e-12), p.name
         assert unit, p.name
         assert source.startswith(_KINDS) or re.search(r"\b(19|20)\d\d\b", source), p.name
-    for name in ("G_PH", "KE0", "N_BURST", "T12_PFC"):
+    for name in CALIBRATED:
         assert rows[name][4].startswith("calibrated:"), name
 
 
@@ -46,7 +47,7 @@ def test_calibrate_writes_values_with_their_data(tmp_path):
     res = run("calibrate", "--out", str(out))
     assert res.exit_code == 0, res.output
     record = json.loads(out.read_text())
-    assert set(record["parameters"]) == {"G_PH", "KE0", "N_BURST", "T12_PFC"}
+    assert set(record["parameters"]) == set(CALIBRATED)
     g = record["parameters"]["G_PH"]
     assert "Fadda" in g["source"] and g["target"] == 470.0
     assert abs(g["simulated"] - 470.0) <= 30.7

@@ -25,7 +25,6 @@ import pytest
 import rewardsim as rs
 from rewardsim.models import person
 from rewardsim.models.circuit_daily import TRIAL_HYPOTHESES, DailyCircuit, binge_records
-from rewardsim.models.cocaine_pk import ROUTE_CMT
 from rewardsim.models.person import BACLOFEN_CMT
 
 DAYS = 112

@@ -156,19 +156,21 @@ def _python_rhs(model):
 
 
 def test_sixteen_weeks_daily_cocaine_and_baclofen_tid_without_sub_second_steps():
-    """16 weeks, 100 mg intranasal a day + baclofen 20 mg t.i.d.: solves in < 100,000 steps
-    (a 1 s step would need 9.7 million), and the Jacobian has no time constant under 60 s
-    anywhere in the state space sampled (the fast DA kinetics are quasi-steady), except the
-    smoked dose's transfer from the lung to arterial blood: 1 / KA1 = 1.4 s (calibrated to
-    the arterial peak <= 15 s of Evans 1996). That one is linear and decoupled (the lung
-    receives nothing from the other states), so it is checked on its own."""
+    """16 weeks, 100 mg intranasal a day + baclofen 20 mg t.i.d.: solves in < 150,000 steps
+    (a 1 s step would need 9.7 million), and the Jacobian has no time constant under 20 s
+    anywhere in the state space sampled (the fast DA kinetics are quasi-steady; the fastest
+    left is brain cocaine's equilibration, 1 / KE0 = 24 s, calibrated to the time to peak
+    high of Volkow 2000), except the smoked dose's transfer from the lung to arterial blood:
+    1 / KA1 = 1.4 s (calibrated to the arterial peak <= 15 s of Evans 1996). That one is
+    linear and decoupled (the lung receives nothing from the other states), so it is
+    checked on its own."""
     m = person()
     data = person_doses("100 mg daily for 112 days", baclofen="20 mg tid for 112 days")
     sol = rs.simulate(m, data, times=np.arange(0.0, 112 * DAY + 1e-9, 1.0), omega=False)
     assert not sol.failed
     print(f"16-week person: {int(sol.n_steps[0])} steps "
           f"(mean {112 * DAY * 60 / sol.n_steps[0]:.1f} min)")
-    assert sol.n_steps[0] < 100_000
+    assert sol.n_steps[0] < 150_000
     rhs = _python_rhs(m)
     rng = np.random.default_rng(7)
     names = list(m.compartment_names)
@@ -189,7 +191,7 @@ def test_sixteen_weeks_daily_cocaine_and_baclofen_tid_without_sub_second_steps()
         assert jac[lung, lung] == pytest.approx(-m.values["COC_KA1"], rel=1e-6)
         sub = jac[np.ix_(rest, rest)]
         fastest = max(fastest, float(np.abs(np.linalg.eigvals(sub)).max()))
-    assert 3600.0 / fastest > 60.0, f"fastest time constant {3600.0 / fastest:.1f} s"
+    assert 3600.0 / fastest > 20.0, f"fastest time constant {3600.0 / fastest:.1f} s"
     assert 3600.0 / m.values["COC_KA1"] == pytest.approx(1.0 / math.log(2.0), rel=1e-12)
 
 

@@ -41,8 +41,8 @@ def calibrate_cmd(
     for col in ("parameter", "value", "unit", "target", "simulated", "data source"):
         table.add_column(col, overflow="fold")
     for name, row in record["parameters"].items():
-        table.add_row(name, f"{row['value']:.6g}", row["unit"], f"{row['target']:.4g}",
-                      f"{row['simulated']:.4g}", row["source"])
+        table.add_row(name, f"{row['value']:.6g}", row["unit"], _figure(row["target"]),
+                      _figure(row["simulated"]), row["source"])
     console.print(table)
     check = record["checks"]["baclofen_clinical_vta"]
     console.print(
@@ -50,6 +50,13 @@ def calibrate_cmd(
         f"{check['vta_gabab_in_vivo']:.3f} (band {check['band'][0]}-{check['band'][1]}, "
         f"{'within' if check['within_band'] else 'OUTSIDE'})")
     console.print(f"wrote {out}")
+
+
+def _figure(x: object) -> str:
+    """A target or simulated figure: a number, several by label, or none (a curve fit)."""
+    if isinstance(x, dict):
+        return "; ".join(f"{k} {v:.4g}" for k, v in x.items())
+    return "curve" if x is None else f"{x:.4g}"
 
 
 def _hypotheses(text: str) -> tuple[str, ...]:

@@ -130,7 +130,14 @@ def _brain(values: dict[str, float], route: str, mg: float) -> np.ndarray:
 
 
 def _tmax_min(values: dict[str, float], route: str) -> float:
-    return float(_SINGLE[int(np.argmax(_brain(values, route, 1.0)))] * 60.0)
+    """Time (min) of the brain cocaine peak: the vertex of the parabola through the grid
+    maximum and its neighbours (continuous in the parameters, so the fits are smooth)."""
+    ce = _brain(values, route, 1.0)
+    k = int(np.clip(np.argmax(ce), 1, ce.size - 2))
+    y0, y1, y2 = ce[k - 1 : k + 2]
+    h = _SINGLE[1] - _SINGLE[0]
+    shift = 0.5 * h * (y0 - y2) / (y0 - 2.0 * y1 + y2) if y0 - 2.0 * y1 + y2 < 0 else 0.0
+    return float((_SINGLE[k] + shift) * 60.0)
 
 
 def _half_clear_min(values: dict[str, float]) -> float:
@@ -147,7 +154,7 @@ def _fit_ke0(values: dict[str, float]) -> dict[str, Any]:
         v = {**values, "KE0": math.exp(x[0])}
         return np.array([(_tmax_min(v, r) - m) / sd for r, (m, sd) in fitted.items()])
 
-    # tmax(ke0) is a step function on the 2 s grid: start from the best of a coarse scan.
+    # start from the best of a coarse scan
     starts = np.log(np.array([10.0, 20.0, 40.0, 80.0, 160.0, 320.0]))
     x0 = starts[int(np.argmin([np.sum(resid(np.array([x])) ** 2) for x in starts]))]
     fit = least_squares(resid, x0=[x0], diff_step=1e-2, xtol=1e-10)

@@ -17,9 +17,10 @@ circuit's own equations and exploits three properties of them, each checked by t
   cocaine has gone 12 h later. The window 20:00-08:00 is integrated once, ahead of the
   trial, with the circuit's own right-hand side (generated from its text,
   :func:`rewardsim.models.reward_circuit.numba_source`; classical Runge-Kutta, 20 s steps,
-  finer ones in the seconds after each hit, 40 s from 1.5 h after the last hit) for every route, on a grid of day amounts x dopamine
-  adaptation at the start x brain baclofen. Arterial plasma cocaine is the cocaine model's
-  (exact solution of the linear PK, linear in the amount). Looked up by trilinear
+  finer ones in the seconds after each hit, 40 s from 1.5 h after the last hit) for every
+  route, on a grid of day amounts x dopamine adaptation at the start x brain baclofen.
+  Arterial plasma cocaine is the cocaine model's (exact solution of the linear PK, linear
+  in the amount). Looked up by trilinear
   interpolation (amount on a log axis), the table gives the window's end state, its reward
   (the integral of ``REWARD_RATE``), the peak dopamine, the peak subjective high and the
   peak DAT occupancy.

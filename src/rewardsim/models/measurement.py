@@ -90,11 +90,12 @@ PARAMS: tuple[Param, ...] = (  # name, typical value, unit, meaning, source
           "activation is 1.5 points at 20 mg t.i.d. (activation ~0.25)"),
     Param("DROWSY_BASE", _per_visit_logit(0.36), "logit",
           "Log-odds of drowsiness reported at a rating visit without baclofen",
-          "calibrated to the label: 36 % of placebo patients reported drowsiness (" + _LABEL
-          + "), read as the cumulative incidence over 16 weekly ratings (assumed)"),
+          "calibrated: to the label, 36 % of placebo patients reported drowsiness (" + _LABEL
+          + "), read as the cumulative incidence over 16 weekly ratings (assumed)",
+          lower=-50.0),
     Param("DROWSY_SLOPE", (_per_visit_logit(0.63) - _per_visit_logit(0.36)) / _D_BAC_60MG,
           "logit", "Rise of the log-odds of drowsiness per unit GABA-B activation",
-          "calibrated to the label: 63 % on baclofen vs 36 % on placebo (" + _LABEL + "), "
+          "calibrated: to the label, 63 % on baclofen vs 36 % on placebo (" + _LABEL + "), "
           "cumulative over 16 weekly ratings at 20 mg t.i.d. (VTA GABA-B activation "
           f"{_D_BAC_60MG}; assumed dosing and schedule: the label gives neither)"),
     Param("DROP_AE", 1.0, "log HR", "Log hazard ratio of dropout per unit GABA-B activation "

@@ -8,12 +8,18 @@ Scope. The circuit alone is driven by three inputs declared as parameters: plasm
 drug-cue exposure ``CUE`` (0-1). Run alone they are constants; :func:`rewardsim.models.person`
 links the first two to the cocaine and baclofen models. Time is in hours.
 
-Brain cocaine. An effect compartment ``CE`` (µM, unbound) follows unbound plasma cocaine,
-``dCE/dt = KE0 (FU_COC CP_COC - CE)``: cocaine crosses the blood-brain barrier by passive
-diffusion, so unbound brain equals unbound plasma at equilibrium (assumed). FU_COC 0.16 is
-the low-concentration free fraction of Parker 1995. KE0 is calibrated so that brain
-cocaine after an IV bolus peaks at 7 min, the centre of the striatal [11C]cocaine peak of
-4-10 min (Fowler 1989). DAT occupancy is ``OCC_DAT = CE / (CE + KI_DAT)`` (Han & Gu 2006).
+Brain cocaine. An effect compartment ``CE`` (µM, unbound) follows unbound arterial plasma
+cocaine, ``dCE/dt = KE0 (KP_COC FU_COC CP_COC - CE)``. FU_COC 0.16 is the low-
+concentration free fraction of Parker 1995; ``KP_COC``, the unbound brain-to-plasma ratio,
+is calibrated to human PET: IV cocaine 0.3-0.6 mg/kg blocks 60-77 % of striatal DAT
+(Volkow 1997). With the in vitro Ki and passive equilibrium (``KP_COC`` = 1) the model
+occupied 27 % and 43 %; the ratio, 4.1, lumps what the in vitro potency and the well-mixed
+arterial compartment leave out (the arterial first pass, in vivo vs in vitro potency,
+whose published values differ up to 60-fold, or uptake of cocaine into brain beyond
+passive equilibrium; which one is not identified). KE0 is calibrated to the time to the peak of the
+subjective high, which follows brain cocaine (Volkow 1997), after IV and smoked cocaine
+(Volkow 2000; intranasal is a check). DAT occupancy is ``OCC_DAT = CE / (CE + KI_DAT)``
+(Han & Gu 2006).
 
 Accumbens dopamine. Extracellular DA obeys ``dDA/dt = REL - VMAX DA / (KM (1 + CE/KI) + DA)``
 (release, Michaelis-Menten uptake by DAT, cocaine a competitive inhibitor). Its time
@@ -64,15 +70,21 @@ keeps the two baclofen routes apart: lowering cocaine's DA surge (anti-craving) 
 change the stress adaptation, and calming its expression (anti-anxiety) does not change DA.
 
 Drives (dimensionless, 0 in a drug-naive person at rest).
-``CRAVING = A_GLU max(1 - DA/DA0 D2F, 0) + W_GLU_CRAVE A_GLU (G_CUE CUE + G_PRIME EXC)``:
-the DA signal deficit below the naive set point plus the glutamate (cue, prime) drive, both
-scaled by the glutamate (drug-memory) state, because craving needs a learned drug
-association (so baclofen's small fall of basal DA is no craving in a drug-naive person).
+``CRAVING = A_GLU max(1 - DA/DA0 D2F, 0) + W_GLU_CRAVE A_GLU (G_CUE CUE + G_PRIME EXC)
++ W_ST_CRAVE A_GLU STRESS``: the DA signal deficit below the naive set point, the
+glutamate (cue, prime) drive and stress-induced craving (Sinha 1999, 2000), each scaled by
+the glutamate (drug-memory) state, because craving needs a learned drug association (so
+baclofen's small fall of basal DA is no craving in a drug-naive person).
 ``ANXIETY = STRESS + W_NE_ANX max(NA/NA0 - 1, 0)``, ``STRESS = A_ST (1 - EMAX_BAC_ANX
 D_BAC)``: GABA-B-mediated calming of the withdrawal stress systems under the anti-anxiety
-hypothesis. ``REWARD_RATE = D2F max(DA - DA_no_cocaine, 0) / DA0``: phasic DA above the
-current (adapted) tone, read through D2; ``REWARD_CUM`` integrates it, so the reward of a
-dose is the rise of ``REWARD_CUM`` over a window after it (:func:`reward_per_dose`).
+hypothesis, which also lowers stress-induced craving. ``REWARD_RATE = D2F max(DA -
+DA_no_cocaine, 0) / DA0``: phasic DA above the current (adapted) tone, read through D2;
+``REWARD_CUM`` integrates it, so the reward of a dose is the rise of ``REWARD_CUM`` over a
+window after it (:func:`reward_per_dose`).
+Subjective effect: ``HIGH = H_MAX RWD^N / (RWD^N + RWD50^N)`` (0-10), calibrated to the 34
+pairs of DAT occupancy and self-reported high of Volkow 1997 through the circuit's reward
+signal of regular users (A_DA 0.5, assumed); read through the adapted tone, it shows
+tolerance, and anti-craving baclofen lowers it.
 Prefrontal glucose metabolism ``PFC_MET = CMR0 (1 - AMAX_PFC A_PFC) (1 - E_ACUTE_PFC
 OCC_DAT) (1 + G_PFC_CRAVE CDEF)``, ``CDEF = A_GLU max(1 - DA/DA0 D2F, 0)`` (the withdrawal
 part of craving): a chronic deficit that outlasts the other adaptations, an acute lowering
@@ -87,9 +99,11 @@ values under each hypothesis as plain dicts, applied with ``with_params``.
 Limitations. No somatodendritic D2 autoreceptor feedback of cocaine on VTA firing; no
 dialysis-sample averaging (the model's peak is instantaneous); the rat-to-human translation
 assumes the rat brain occupancy at the calibration dose (see ``G_PH``); the adaptation
-parameters are assumed (no time constants in the reference file); the brain effect
-compartment follows arterial plasma, so it cannot clear faster than plasma (PET half-clearance
-~20 min is faster than the model's, see docs/reward_circuit.md).
+onsets are assumptions (no time constants in the reference file); the brain effect
+compartment follows arterial plasma, so it cannot clear faster than plasma (27.5 min to
+half the peak after IV against ~20 min for [11C]cocaine, Volkow 1995; see
+docs/reward_circuit.md); the IV and smoked times to peak high differ in humans (3.1 vs
+1.4 min) but not in the model (both 1.8 min).
 
 References
 ----------
@@ -99,6 +113,11 @@ Han DD, Gu HH 2006, BMC Pharmacology 6:6, doi:10.1186/1471-2210-6-6.
 Chen Y, Phillips K, Minton G, Sher E 2005, Br J Pharmacol, doi:10.1038/sj.bjp.0706100.
 Fadda P et al. 2003, Synapse 50:1-6, PMID 12872287 (calibration).
 Wang Z, Ordway GA, Woolverton W 2006, Neurosci Lett 413:191-195 (calibration translation).
+Volkow ND et al. 1997, Nature 386:827-830, doi:10.1038/386827a0 (DAT occupancy, high).
+Volkow ND et al. 2000, Life Sci 67:1507-1515 (time to peak high by route).
+Volkow ND et al. 1995, Arch Gen Psychiatry 52:456-463 (striatal [11C]cocaine clearance).
+Sinha R, Catapano D, O'Malley S 1999, Psychopharmacology 142:343-351 (stress craving).
+Sinha R et al. 2000, Psychopharmacology 152:140-148 (stress vs cue craving).
 Volkow ND et al. 1991, 1992, 1993 (prefrontal metabolism, from memory, unverified here).
 """
 
@@ -249,6 +268,9 @@ class RewardCircuit(Model):
         "slow neuroadaptation; inputs: plasma cocaine, brain baclofen, cues"
     )
     references = (
+        "Volkow ND et al. 1997, Nature 386:827-830, doi:10.1038/386827a0",
+        "Volkow ND et al. 2000, Life Sci 67:1507-1515",
+        "Sinha R, Catapano D, O'Malley S 1999, Psychopharmacology 142:343-351",
         "Parsons LH, Justice JB Jr 1992, J Neurochem 58:212-218",
         "Suaud-Chagny MF et al. 1995, J Neurochem 65:2603-2611",
         _HAN,
@@ -293,9 +315,10 @@ class RewardCircuit(Model):
            "cocaine HCl, 'between 60 and 77 %' over that range (Volkow ND et al. 1997, Nature "
            "386:827-830, doi:10.1038/386827a0, PET with [11C]cocaine in cocaine users, abstract "
            "read), peak occupancy of the model; lumps every in vivo factor that the unbound "
-           "plasma fraction and the in vitro Ki leave out (carrier-mediated brain uptake, the "
-           "arterial first pass not in the cocaine model, in vivo vs in vitro potency, whose "
-           "published values differ up to 60-fold, Han & Gu 2006); " + _CALFILE),
+           "plasma fraction and the in vitro Ki leave out (the arterial first pass not in the "
+           "cocaine model, in vivo vs in vitro potency, whose published values differ up to "
+           "60-fold, Han & Gu 2006, or brain uptake beyond passive equilibrium; not "
+           "identified); " + _CALFILE),
         _p("KI_DAT", 0.23, "uM", "Cocaine inhibition constant at hDAT", _HAN),
         _p("KI_NET", 0.48, "uM", "Cocaine inhibition constant at hNET", _HAN),
         # ---- dopamine kinetics
@@ -360,11 +383,12 @@ class RewardCircuit(Model):
            upper=1.0),
         # ---- neuroadaptation
         _p("KON_ADAPT", _CAL["KON_ADAPT"], "1/h", "Adaptation onset rate per unit DA excess",
-           "calibrated to an assumption: no onset time constant in the reference file (§15); "
+           "calibrated: to an assumption, no onset time constant being in the reference "
+           "file (§15); "
            "set so that 100 mg intranasal a day brings a drug-naive person's A_DA to half its "
            "maximum in 17.5 days (the middle of 2-3 weeks of regular use); " + _CALFILE),
         _p("KON_ST", _CAL["KON_ST"], "1/h", "Stress-system onset rate per unit NA-uptake block",
-           "calibrated to an assumption: set so that one 100 mg intranasal dose in a drug-"
+           "calibrated: to an assumption, set so that one 100 mg intranasal dose in a drug-"
            "naive person brings A_ST to 6 % of its maximum, the per-dose onset of A_DA in "
            "its first week (assumed equal; no stress-system time constant in the reference "
            "file); " + _CALFILE),

@@ -1,4 +1,4 @@
-# ruff: noqa: F821
+# ruff: noqa: F821, F405
 """The daily-step trial kernel: one compiled call advances a chunk of patients through every
 day of a trial, each patient one reward circuit.
 

@@ -116,10 +116,10 @@ def chunk_tables(
             "day": np.tile(day, n),
             "used": out.used.ravel() > 0,
             "amount_mg": out.amt.ravel().astype(np.float32),
-            "high": out.high.ravel().astype(np.float32),
-            "da_peak_pct": out.da.ravel().astype(np.float32),
             "route": _strings(np.repeat(route, nd), ROUTES),
             "in_study": in_study.ravel(),
+            "high": out.high.ravel().astype(np.float32),
+            "da_peak_pct": out.da.ravel().astype(np.float32),
         })  # fmt: skip
     if design.output.doses:
         n_days, n_slots = out.taken.shape[1:]
