@@ -21,6 +21,7 @@ CTNote primitives
 
 from ._citations import CITATIONS as CITATIONS
 from ._citations import Citation as Citation
+from ._ctn0094 import CTN0094_DIR as CTN0094_DIR
 from ._ctn0094 import Ctn0094 as Ctn0094
 from ._ctn0094 import ctn0094_words as ctn0094_words
 from ._ctn0094 import load_ctn0094 as load_ctn0094
@@ -63,7 +64,8 @@ from ._words import validate_word as validate_word
 
 __all__ = sorted(
     [
-        "CITATIONS", "Citation", "Ctn0094", "ctn0094_words", "load_ctn0094", "summarise_words",
+        "CITATIONS", "CTN0094_DIR", "Citation", "Ctn0094", "ctn0094_words", "load_ctn0094",
+        "summarise_words",
         "collapse_lattice", "count_matches", "detect_in_window", "detect_subpattern",
         "impute_missing_visits", "measure_abstinence_period", "measure_retention",
         "recode_missing_visits", "view_by_lattice", "weight_positive_visits", "ENDPOINTS",

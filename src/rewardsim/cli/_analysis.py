@@ -91,7 +91,10 @@ def query(
 
 @app.command()
 def ctn0094(
-    data_dir: Annotated[Path, typer.Argument(help="Folder with the CTN-0094 CSV files.")],
+    data_dir: Annotated[
+        Path | None,
+        typer.Argument(help="Folder with the CTN-0094 CSV files (default: the shipped copy)."),
+    ] = None,
     substance: Annotated[str, typer.Option(help="uds.csv substance, or 'opioid'.")] = "Cocaine",
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Also write the words (CSV).")
