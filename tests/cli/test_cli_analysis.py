@@ -1,6 +1,5 @@
 """The analysis commands, run in-process: exit codes and exact output lines."""
 
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -10,7 +9,6 @@ from rewardsim.analysis._synthetic import write_synthetic_run
 from rewardsim.cli import app
 
 runner = CliRunner()
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "ctn0094"
 
 
 def test_endpoints_command(tmp_path):
@@ -35,7 +33,7 @@ def test_endpoints_all_columns(tmp_path):
     words.write_text("who,usePatternUDS\n1,+-o*_\n")
     result = runner.invoke(app, ["endpoints", str(words), "--out", str(tmp_path / "o.csv")])
     assert result.exit_code == 0
-    assert pd.read_csv(tmp_path / "o.csv").shape == (1, 66)  # who + 65 endpoint columns
+    assert pd.read_csv(tmp_path / "o.csv").shape == (1, 67)  # who + 66 endpoint columns
 
 
 @pytest.mark.parametrize(
@@ -98,9 +96,8 @@ def test_report_missing_table(run, tmp_path):
     )
 
 
-@pytest.mark.skipif(not (DATA / "uds.csv").is_file(), reason=f"CTN-0094 data not found at {DATA}")
 def test_ctn0094_command():
-    result = runner.invoke(app, ["ctn0094", str(DATA)])
+    result = runner.invoke(app, ["ctn0094"])  # the shipped tables by default
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "Cocaine words for 3560 CTN-0094 participants"
