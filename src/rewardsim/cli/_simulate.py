@@ -87,7 +87,7 @@ def simulate_cmd(
     data: Path | None = typer.Option(None, "--data", help="NONMEM-style CSV or Parquet."),
     dose: str | None = typer.Option(
         None, "--dose", help='Regimen, e.g. "20 mg every 8 h for 16 weeks".'),
-    n: int = typer.Option(1, "--n", help="Subjects for --dose."),
+    n: int = typer.Option(1, "--n", help="Subjects in total for --dose (IDs 1..N)."),
     cmt: str | None = typer.Option(None, "--cmt", help="Dose compartment for --dose."),
     out: Path = typer.Option(..., "--out", help="Output file (.csv or .parquet)."),
     times: str | None = typer.Option(None, "--times", help="Output grid START:STOP:STEP (h)."),

@@ -29,6 +29,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..engine._compile_notice import ensure_compiled
 from ..errors import TrialDesignError
 from ..models.behaviour import behaviour_values
 from . import _kernel as K
@@ -79,6 +80,10 @@ def simulate_patients(
         K.simulate_chunk(inp.P, np.uint64(design.seed), rep, ids[lo:hi], arm[lo:hi],
                          attempt[lo:hi], screen_only, *inp.args(), *out.rows(lo, hi))
 
+    # Compile before the threads start, saying so when it takes a while (first run).
+    first = (inp.P, np.uint64(design.seed), rep, ids, arm, attempt, screen_only, *inp.args(),
+             *out.rows(0, n))
+    ensure_compiled(K.simulate_chunk, first, "the trial model")
     if threads == 1:
         work(0, n)
     else:
