@@ -8,9 +8,11 @@ logger (level INFO)::
     compiling model baclofen (first run only) ...
     compiled model baclofen in 41.3 s (cached in ~/.cache/rewardsim; later runs skip this)
 
-The first line appears only if the work lasts more than half a second, so loading a
-cached kernel stays silent; the command line prints these lines on stderr, on a
-terminal or not. Python users see them after ``logging.basicConfig(level=logging.INFO)``.
+A kernel found in numba's on-disk cache loads silently. Whether it is there is read
+from numba's cache index before compiling; should that ever fail (it is not a public
+numba API), the first line is printed once the work has lasted two seconds. The command
+line prints these lines on stderr, on a terminal or not; Python users see them after
+``logging.basicConfig(level=logging.INFO)``.
 """
 
 from __future__ import annotations
@@ -26,8 +28,19 @@ import numba
 __all__ = ["ensure_compiled", "logger"]
 
 logger = logging.getLogger("rewardsim")
-#: Seconds of silent work before the "compiling" line is printed.
-NOTICE_AFTER_S = 0.5
+#: Seconds of silent work before the "compiling" line is printed, when the cache index
+#: cannot be read (a cache load takes about a second for the largest kernels).
+NOTICE_AFTER_S = 2.0
+
+
+def _in_cache(dispatcher: Any, sig: tuple[object, ...]) -> bool | None:
+    """True/False if numba's on-disk cache index has ``sig``; None if it cannot be read."""
+    try:
+        cache = dispatcher._cache
+        key = cache._index_key(sig, dispatcher.targetctx.codegen())
+        return key in cache._cache_file._load_index()
+    except Exception:  # private numba API: unknown is a safe answer
+        return None
 
 
 def ensure_compiled(dispatcher: Any, args: Sequence[object], what: str) -> None:
@@ -46,9 +59,16 @@ def ensure_compiled(dispatcher: Any, args: Sequence[object], what: str) -> None:
         announced.set()
         logger.info("compiling %s (first run only) ...", what)
 
-    timer = threading.Timer(NOTICE_AFTER_S, announce)
+    cached = _in_cache(dispatcher, sig)
+    if cached is True:
+        dispatcher.compile(sig)
+        return
+    if cached is False or NOTICE_AFTER_S <= 0:
+        announce()
+    timer = threading.Timer(max(NOTICE_AFTER_S, 0.0), announce)
     timer.daemon = True
-    timer.start()
+    if not announced.is_set():
+        timer.start()
     try:
         dispatcher.compile(sig)
     finally:
@@ -58,8 +78,8 @@ def ensure_compiled(dispatcher: Any, args: Sequence[object], what: str) -> None:
         return
     if dispatcher.stats.cache_hits.get(sig, 0):
         logger.info("loaded %s from the kernel cache in %.1f s", what, elapsed)
-    else:
-        from ._codegen import cache_dir
-
+    elif dispatcher.stats.cache_path:
         logger.info("compiled %s in %.1f s (cached in %s; later runs skip this)",
-                    what, elapsed, cache_dir())
+                    what, elapsed, dispatcher.stats.cache_path)
+    else:
+        logger.info("compiled %s in %.1f s", what, elapsed)
