@@ -1,7 +1,8 @@
 """Kernel output arrays of one chunk -> the run folder's tables (pyarrow).
 
 Columns follow the run-folder contract of :mod:`rewardsim.analysis._run` (required columns
-first, extra columns after them). The two large tables (``daily_use``, ``doses``) store
+first, extra columns after them). A missing result (a missed urine, no rating, no dropout)
+is stored as null, never NaN. The two large tables (``daily_use``, ``doses``) store
 ``replicate``, ``id`` and ``day`` as 32-bit integers.
 """
 
@@ -43,6 +44,12 @@ def allocate_outputs(n: int, inp: KernelInputs, weeks: int) -> ChunkOutput:
     return ChunkOutput(n, inp, weeks)
 
 
+def _nullable(values: np.ndarray) -> pa.Array:
+    """A float column with NaN (no result: a missed urine, no rating, no dropout) as null,
+    so that SQL over the run folder skips it (``avg``, ``count``) instead of returning NaN."""
+    return pa.array(np.asarray(values, dtype=np.float64), from_pandas=True)
+
+
 def _strings(codes: np.ndarray, names: list[str] | tuple[str, ...]) -> pa.Array:
     """A plain string column from integer codes (built in Arrow, no Python objects)."""
     dictionary = pa.array(list(names), type=pa.string())
@@ -70,7 +77,7 @@ def chunk_tables(
         "baseline_positive_urines": s[:, K.S_BPOS].astype(np.int64),
         "baseline_use_days_per_month": s[:, K.S_USE28] * 30.0 / 28.0,
         "severity": s[:, K.S_SEV],
-        "dropout_day": drop,
+        "dropout_day": _nullable(drop),
         "completed": completed,
         "route": _strings(route, ROUTES),
         "propensity_use_days_per_month": 30.0 / (1.0 + np.exp(-b)),
@@ -96,10 +103,10 @@ def chunk_tables(
         "week": np.tile((days - 1) // 7 + 1, n),
         "kind": _strings(np.tile(kind_codes, n), kind_names),
         "attended": out.vatt.ravel() > 0,
-        "urine_positive": positive.ravel(),
-        "be_ng_ml": be.ravel(),
-        "craving": out.vcrave.ravel(),
-        "anxiety": out.vanx.ravel(),
+        "urine_positive": _nullable(positive.ravel()),
+        "be_ng_ml": _nullable(be.ravel()),
+        "craving": _nullable(out.vcrave.ravel()),
+        "anxiety": _nullable(out.vanx.ravel()),
     })  # fmt: skip
     if design.output.daily_use:
         nd = inp.n_days
