@@ -46,8 +46,8 @@ def test_endpoints_all_columns(tmp_path):
         ),
         (
             "id,pattern\n1,+-\n",
-            "AnalysisInputError: Words CSV '{path}' is missing column(s) ['who', "
-            "'usePatternUDS']; it needs columns ['who', 'usePatternUDS'] (got ['id', 'pattern']).",
+            "AnalysisInputError: Words CSV '{path}' needs columns 'usePatternUDS' and a "
+            "participant id ('who', or 'id' as in a run folder); got ['id', 'pattern'].",
         ),
     ],
 )
@@ -62,6 +62,32 @@ def test_endpoints_bad_input(tmp_path, content, message):
 @pytest.fixture
 def run(tmp_path):
     return write_synthetic_run(tmp_path / "run", n_per_arm=12, weeks=4, replicates=2, seed=3)
+
+
+def test_words_then_endpoints_keep_replicate_id_and_arm(run, tmp_path):
+    words = tmp_path / "words.csv"
+    result = runner.invoke(app, ["words", str(run), "--out", str(words)])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Wrote 48 words (one symbol per week, 4 weeks) to {words}\n"
+    w = pd.read_csv(words, dtype={"usePatternUDS": str}, keep_default_na=False)
+    assert list(w.columns) == ["replicate", "id", "arm", "usePatternUDS"]
+    assert (w["usePatternUDS"].str.len() == 4).all()
+    assert w.groupby(["replicate", "arm"]).size().tolist() == [12, 12, 12, 12]
+    out = tmp_path / "end.csv"
+    result = runner.invoke(app, ["endpoints", str(words), "--out", str(out),
+                                 "--endpoints", "Coc_tes_1997"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Wrote 48 participants x 1 endpoint columns to {out}\n"
+    e = pd.read_csv(out)
+    assert list(e.columns) == ["replicate", "id", "arm", "Coc_tes_1997"]
+    # Coc_tes_1997 counts '-' weeks: recount from the words by hand.
+    assert e["Coc_tes_1997"].tolist() == [x.count("-") for x in w["usePatternUDS"]]
+    # The same table straight from the run folder.
+    direct = tmp_path / "direct.csv"
+    result = runner.invoke(app, ["endpoints", str(run), "--out", str(direct),
+                                 "--endpoints", "Coc_tes_1997"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    pd.testing.assert_frame_equal(pd.read_csv(direct), e)
 
 
 def test_query_command(run):
