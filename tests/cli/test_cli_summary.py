@@ -37,6 +37,9 @@ def test_window_start_between_output_times():
     t = np.array([0.0, 10.0, 30.0])
     _, mean = per_subject(_grid(t, t), "CP")
     assert mean[0] == 18.0
+    # One grid time in the window (0, 30: [6, 30] holds only 30): no mean.
+    _, mean = per_subject(_grid([0.0, 30.0], [0.0, 30.0]), "CP")
+    assert np.isnan(mean[0])
 
 
 def test_short_grid_has_no_24h_mean_and_one_subject_no_range():
@@ -64,4 +67,6 @@ def test_observation_rows_per_subject():
                    row_ids=np.array([1, 1, 2, 2]))  # fmt: skip
     peak, mean = per_subject(sol, "CP")
     np.testing.assert_array_equal(peak, [4.0, 7.0])
-    assert mean[0] == 3.0 and np.isnan(mean[1])  # (2 + 4) / 2; subject 2 spans 5 h
+    # Sparse rows: no interpolated 24 h mean (the table says to give --times).
+    assert np.isnan(mean).all()
+    assert "n/a (observation rows; give --times for a grid)" in _text(summary_table(sol, 0))
