@@ -87,14 +87,27 @@ def report(
     power_replicates: Annotated[
         int, typer.Option(help="At most this many replicates for power.")
     ] = 200,
-    seed: Annotated[int, typer.Option(help="Seed for the multiple imputation.")] = 0,
+    seed: Annotated[
+        int, typer.Option(help="Seed for the multiple imputation and power resampling.")
+    ] = 0,
+    endpoints: Annotated[
+        str, typer.Option("--endpoints", help="'substance' (those defined in trials of the "
+                          "run's substance), 'all', or comma-separated names.")
+    ] = "substance",
+    template_dir: Annotated[
+        Path | None, typer.Option("--template-dir", help="Folder of templates replacing the "
+                                  "shipped report.html.j2 / report.css.")
+    ] = None,
 ) -> None:
     """Write a self-contained HTML report of a trial run."""
     from ..report import build_report
 
+    choice = endpoints if endpoints in ("substance", "all") else [
+        n.strip() for n in endpoints.split(",") if n.strip()]
     try:
         path = build_report(
-            run, out, replicate=replicate, power_replicates=power_replicates, seed=seed
+            run, out, replicate=replicate, power_replicates=power_replicates, seed=seed,
+            endpoints=choice, template_dir=template_dir,
         )
     except RewardsimError as exc:
         fail(exc)
