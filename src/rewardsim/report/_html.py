@@ -286,8 +286,9 @@ def _endpoints(a: TrialAnalysis) -> dict[str, Any]:
         note += (f", those defined in {a.substance} trials; the {hidden} others of the library "
                  "(CTNote's, defined in opioid trials) appear with `rewardsim report "
                  "--endpoints all`")
-    note += (". Grey rows are constant in this trial (usually because the endpoint's window "
-             "lies beyond the treatment period) and are left out of the forest plots.")
+    note += (". p values are not adjusted for the number of endpoints. Grey rows are constant "
+             "in this trial (usually because the endpoint's window lies beyond the treatment "
+             "period) and are left out of the forest plots.")
     table = _table(["Endpoint", "Definition", "Missing urines", *[f"{x} (mean or %)" for x in
                     a.arms[:2]], "Effect measure", "Estimate", "95% CI", "p", "Test",
                     "Better", "Source"], rows, muted=muted)  # fmt: skip
