@@ -13,7 +13,6 @@ To restyle the report, copy the templates to a folder and pass it as
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,17 @@ from ..analysis import CITATIONS, ENDPOINTS, TrialAnalysis
 from ..analysis._trial import RATING_SCALES
 from ..analysis._words import SYMBOLS
 from . import _plots
+from ._format import (
+    cell,
+    ci_text,
+    endpoint_label,
+    is_missing,
+    make_figure,
+    make_table,
+    num,
+    p_text,
+    pct,
+)
 
 __all__ = ["SECTIONS", "render_html"]
 
@@ -45,73 +55,14 @@ SECTIONS: dict[str, str] = {
 _TEMPLATES = Path(__file__).parent / "templates"
 
 
-# ----------------------------------------------------------------------- formatting
-def _missing(x: object) -> bool:
-    return x is None or (isinstance(x, float | np.floating) and math.isnan(float(x)))
-
-
-def _num(x: object, digits: int = 3) -> str:
-    if _missing(x):
-        return "–"
-    if isinstance(x, bool | np.bool_):
-        return "yes" if x else "no"
-    if isinstance(x, int | np.integer):
-        return f"{int(x):,}"
-    if isinstance(x, float | np.floating):
-        v = float(x)
-        return f"{v:.{digits}g}" if abs(v) < 1e4 else f"{v:,.0f}"
-    return str(x)
-
-
-def _pct(x: object, digits: int = 0) -> str:
-    return "–" if _missing(x) else f"{100 * float(x):.{digits}f}"
-
-
-def _p(p: object) -> str:
-    if _missing(p):
-        return "–"
-    return "<0.001" if float(p) < 0.001 else f"{float(p):.3f}"
-
-
-def _ci(lo: object, hi: object, fmt=_num) -> str:
-    return "–" if _missing(lo) or _missing(hi) else f"{fmt(lo)} to {fmt(hi)}"
-
-
-def _cell(text: object, num: bool = False, href: str | None = None) -> dict[str, Any]:
-    return {"text": str(text), "num": num, "href": href}
-
-
-def _table(
-    columns: list[str], rows: Iterable[list[dict[str, Any]]], *, caption: str = "",
-    muted: Iterable[bool] | None = None,
-) -> dict[str, Any]:
-    rows = list(rows)
-    flags = list(muted) if muted is not None else [False] * len(rows)
-    return {"columns": columns, "caption": caption,
-            "rows": [{"cells": r, "muted": f} for r, f in zip(rows, flags, strict=True)]}
-
-
-def _figure(png: str, alt: str, caption: str) -> dict[str, str]:
-    return {"png": png, "alt": alt, "caption": caption}
-
-
-def _label(name: str, width: int = 60) -> str:
-    """An endpoint's human label for figure axes: its definition, then its name."""
-    e = ENDPOINTS.get(name)
-    if e is None:
-        return name
-    text = e.definition if len(e.definition) <= width else e.definition[: width - 1] + "…"
-    return f"{text} ({name})"
-
-
 # ----------------------------------------------------------------------- sections
 def _design(a: TrialAnalysis) -> dict[str, Any]:
     d = a.run.design
-    rows = [[_cell(x.get("name", "")), _cell(x.get("medication", "")),
-             _cell(_num(x.get("dose_mg")), True), _cell(x.get("regimen", "")),
-             _cell(x.get("cotreatment", "")), _cell(x.get("setting", "")),
-             _cell(_num(x.get("n")), True)] for x in d.get("arms", [])]  # fmt: skip
-    arms = _table(["Arm", "Medication", "Dose (mg)", "Regimen", "Co-treatment", "Setting",
+    rows = [[cell(x.get("name", "")), cell(x.get("medication", "")),
+             cell(num(x.get("dose_mg")), True), cell(x.get("regimen", "")),
+             cell(x.get("cotreatment", "")), cell(x.get("setting", "")),
+             cell(num(x.get("n")), True)] for x in d.get("arms", [])]  # fmt: skip
+    arms = make_table(["Arm", "Medication", "Dose (mg)", "Regimen", "Co-treatment", "Setting",
                    "Patients randomised per trial"], rows)  # fmt: skip
     facts = [
         ("Substance", a.substance),
@@ -121,21 +72,21 @@ def _design(a: TrialAnalysis) -> dict[str, Any]:
         ("Replicate trials in the run", a.run.manifest.get("replicates", len(a.run.replicates))),
         ("Replicate shown as the trial (all sections but power)", a.replicate),
     ]
-    return {"arms": arms, "facts": _table(["Item", "Value"],
-                                          [[_cell(k), _cell(_num(v), True)] for k, v in facts])}
+    return {"arms": arms, "facts": make_table(["Item", "Value"],
+                                          [[cell(k), cell(num(v), True)] for k, v in facts])}
 
 
 def _flow(a: TrialAnalysis) -> dict[str, Any]:
     f = a.flow
     arms = [{"arm": r["arm"], "randomised": r["randomised"],
              "attended": r["attended a treatment visit"], "completed": r["completed"],
-             "dropped": r["dropped out"], "median_day": _num(r["median dropout day"]),
+             "dropped": r["dropped out"], "median_day": num(r["median dropout day"]),
              "analysed": r["analysed (intention to treat)"]} for r in f.to_dict("records")]
-    rows = [[_cell(r["arm"]), _cell(r["randomised"], True),
-             _cell(r["attended a treatment visit"], True), _cell(r["dropped out"], True),
-             _cell(_num(r["median dropout day"]), True), _cell(r["completed"], True),
-             _cell(r["analysed (intention to treat)"], True)] for r in f.to_dict("records")]
-    table = _table(["Arm", "Randomised", "Attended a treatment visit", "Dropped out",
+    rows = [[cell(r["arm"]), cell(r["randomised"], True),
+             cell(r["attended a treatment visit"], True), cell(r["dropped out"], True),
+             cell(num(r["median dropout day"]), True), cell(r["completed"], True),
+             cell(r["analysed (intention to treat)"], True)] for r in f.to_dict("records")]
+    table = make_table(["Arm", "Randomised", "Attended a treatment visit", "Dropped out",
                     "Median dropout day", "Completed", "Analysed (ITT)"], rows)  # fmt: skip
     return {"screening": a.screening, "randomised": int(f["randomised"].sum()), "arms": arms,
             "table": table}
@@ -143,19 +94,19 @@ def _flow(a: TrialAnalysis) -> dict[str, Any]:
 
 def _urine(a: TrialAnalysis) -> dict[str, Any]:
     u = a.urine_by_week
-    rows = [[_cell(r["arm"]), _cell(int(r["week"]), True), _cell(int(r["scheduled"]), True),
-             _cell(int(r["provided"]), True), _cell(int(r["negative"]), True),
-             _cell(_pct(r["negative_missing_positive"]), True),
-             _cell(_ci(r["nmp_low"], r["nmp_high"], _pct), True),
-             _cell(_pct(r["negative_of_provided"]), True)] for r in u.to_dict("records")]
-    table = _table(["Arm", "Week", "Urines scheduled", "Urines provided", "Negative urines",
+    rows = [[cell(r["arm"]), cell(int(r["week"]), True), cell(int(r["scheduled"]), True),
+             cell(int(r["provided"]), True), cell(int(r["negative"]), True),
+             cell(pct(r["negative_missing_positive"]), True),
+             cell(ci_text(r["nmp_low"], r["nmp_high"], pct), True),
+             cell(pct(r["negative_of_provided"]), True)] for r in u.to_dict("records")]
+    table = make_table(["Arm", "Week", "Urines scheduled", "Urines provided", "Negative urines",
                     "Negative, % of scheduled", "95% CI (%)", "Negative, % of provided"],
                    rows)  # fmt: skip
     caption = ("Solid lines: negative urines as a share of scheduled urines (a missed urine "
                "counts as positive, the primary convention); shaded bands: 95% Wilson "
                "confidence intervals of that share (urines treated as independent). Dashed: "
                "negative urines as a share of urines provided.")
-    fig = _figure(_plots.urine_figure(u, a.arms), "Urines negative by arm and week", caption)
+    fig = make_figure(_plots.urine_figure(u, a.arms), "Urines negative by arm and week", caption)
     return {"figure": fig, "table": table}
 
 
@@ -165,17 +116,17 @@ def _gee(a: TrialAnalysis) -> dict[str, Any]:
         return {"available": False,
                 "message": f"The GEE model could not be estimated for this trial ({reason})."}
     t = a.gee.table
-    rows = [[_cell(r["term"]), _cell(_num(r["estimate"]), True), _cell(_num(r["std_error"]), True),
-             _cell(_num(math.exp(r["estimate"])), True),
-             _cell(_ci(math.exp(r["ci_low"]), math.exp(r["ci_high"])), True),
-             _cell(_p(r["p_value"]), True)] for r in t.to_dict("records")]
+    rows = [[cell(r["term"]), cell(num(r["estimate"]), True), cell(num(r["std_error"]), True),
+             cell(num(math.exp(r["estimate"])), True),
+             cell(ci_text(math.exp(r["ci_low"]), math.exp(r["ci_high"])), True),
+             cell(p_text(r["p_value"]), True)] for r in t.to_dict("records")]
     note = ("Logistic GEE of each scheduled treatment-phase urine on arm, week (centred on the "
             "mean treatment week) and arm × week, exchangeable working correlation, robust "
             "(sandwich) standard errors; a missed urine counts as positive. Estimates are log "
             "odds of a positive urine: an odds ratio below 1 favours the treatment arm. "
             "Intervals are 95% Wald intervals.")
     return {"available": True, "method": a.gee.method, "note": note,
-            "table": _table(["Term", "Log odds ratio", "Standard error", "Odds ratio",
+            "table": make_table(["Term", "Log odds ratio", "Standard error", "Odds ratio",
                              "95% CI (odds ratio)", "p"], rows),
             "warnings": "; ".join(a.gee.notes) or "none"}  # fmt: skip
 
@@ -198,16 +149,16 @@ def _sensitivity(a: TrialAnalysis) -> dict[str, Any]:
                                xlabel=f"Odds ratio of a positive urine, {a.arms[1]} vs "
                                f"{a.arms[0]}, at mid-treatment (log scale)", ref=1.0,
                                log=True, favours=_favours(a))  # fmt: skip
-    rows = [[_cell(r["analysis"]), _cell(_num(r["odds_ratio"]), True),
-             _cell(_ci(r["ci_low"], r["ci_high"]), True), _cell(_p(r["p_value"]), True),
-             _cell(_num(int(r["n_obs"])), True)] for r in s.to_dict("records")]
+    rows = [[cell(r["analysis"]), cell(num(r["odds_ratio"]), True),
+             cell(ci_text(r["ci_low"], r["ci_high"]), True), cell(p_text(r["p_value"]), True),
+             cell(num(int(r["n_obs"])), True)] for r in s.to_dict("records")]
     caption = ("Arm effect under the primary analysis and the sensitivity analyses: missing "
                "urines counted positive with an AR(1) working correlation, missing urines "
                "ignored, and multiple imputation pooled by Rubin's rules. Squares: odds ratios; "
                "bars: 95% confidence intervals.")
     return {"available": True,
-            "figure": _figure(fig, "Forest plot of the sensitivity analyses", caption),
-            "table": _table(["Analysis", "Odds ratio", "95% CI", "p", "Urines analysed"], rows)}
+            "figure": make_figure(fig, "Forest plot of the sensitivity analyses", caption),
+            "table": make_table(["Analysis", "Odds ratio", "95% CI", "p", "Urines analysed"], rows)}
 
 
 def _subgroups(a: TrialAnalysis) -> dict[str, Any]:
@@ -218,16 +169,17 @@ def _subgroups(a: TrialAnalysis) -> dict[str, Any]:
                                xlabel="Odds ratio of a positive urine (log scale); the last "
                                "row is a ratio of odds ratios", ref=1.0, log=True,
                                favours=_favours(a))  # fmt: skip
-    rows = [[_cell(r["subgroup"]), _cell(_num(int(r["n"])), True),
-             _cell(_num(r["odds_ratio"]), True), _cell(_ci(r["ci_low"], r["ci_high"]), True),
-             _cell(_p(r["p_value"]), True), _cell(r["note"] or "")]
+    rows = [[cell(r["subgroup"]), cell(num(int(r["n"])), True),
+             cell(num(r["odds_ratio"]), True), cell(ci_text(r["ci_low"], r["ci_high"]), True),
+             cell(p_text(r["p_value"]), True), cell(r["note"] or "")]
             for r in s.to_dict("records")]  # fmt: skip
     caption = ("Primary GEE within heavier and lighter baseline users, and the arm × subgroup "
                "interaction in the whole sample. Squares: odds ratios; bars: 95% confidence "
                "intervals.")
     return {"available": True,
-            "figure": _figure(fig, "Forest plot of the subgroup analyses", caption),
-            "table": _table(["Subgroup", "Patients", "Odds ratio", "95% CI", "p", "Note"], rows)}
+            "figure": make_figure(fig, "Forest plot of the subgroup analyses", caption),
+            "table": make_table(["Subgroup", "Patients", "Odds ratio", "95% CI", "p", "Note"],
+                                rows)}
 
 
 # measure key -> (title, x label, transform of (est, lo, hi), reference, log scale)
@@ -253,31 +205,31 @@ def _endpoints(a: TrialAnalysis) -> dict[str, Any]:
         d = s[(s["measure"] == measure) & (s["kind"] == kind) & ~s["constant"]]
         if d.empty:
             continue
-        png = _plots.forest_figure([_label(n) for n in d["endpoint"]], f(d["estimate"]),
+        png = _plots.forest_figure([endpoint_label(n) for n in d["endpoint"]], f(d["estimate"]),
                                    f(d["ci_low"]), f(d["ci_high"]),
                                    xlabel=f"{xlabel}, {t_arm} vs {r_arm}", ref=ref, log=log)
-        figures.append(_figure(png, f"Forest plot: {title.lower()}", f"{title}: {xlabel.lower()}"
-                               f", {t_arm} minus {r_arm} (hazard ratio: {t_arm} over {r_arm}). "
-                               "Squares: estimates; bars: 95% confidence intervals (Wald for "
-                               "proportions, Welch t for means, Peto for hazard ratios)."))
+        caption = (f"{title}: {xlabel.lower()}, {t_arm} minus {r_arm} (hazard ratio: {t_arm} "
+                   f"over {r_arm}). Squares: estimates; bars: 95% confidence intervals (Wald "
+                   "for proportions, Welch t for means, Peto for hazard ratios).")
+        figures.append(make_figure(png, f"Forest plot: {title.lower()}", caption))
     rows, muted = [], []
     for r in s.to_dict("records"):
         e = ENDPOINTS[r["endpoint"]]
         scale = 100 if e.kind in ("logical", "ratio") else 1
-        est = (lambda x: _num(math.exp(x))) if e.kind == "survival" else (
-            lambda x, k=scale: _num(k * x))
+        est = (lambda x: num(math.exp(x))) if e.kind == "survival" else (
+            lambda x, k=scale: num(k * x))
         effect = {"logical": "Difference in % of patients", "ratio": "Difference in mean, "
                   "percentage points", "count": "Difference in mean count (weeks)",
                   "score": "Difference in mean score", "survival": "Hazard ratio"}[e.kind]
         better = ("longer time" if e.kind == "survival" else
                   "higher" if e.higher_is_better else "lower")  # fmt: skip
         doi = r["doi"] if isinstance(r["doi"], str) else None
-        rows.append([_cell(r["endpoint"]), _cell(r["definition"]), _cell(r["missing"]),
-                     *[_cell(r[arm]) for arm in a.arms[:2]], _cell(effect),
-                     _cell(est(r["estimate"]), True),
-                     _cell(_ci(r["ci_low"], r["ci_high"], est), True),
-                     _cell(_p(r["p_value"]), True), _cell(r["test"]), _cell(better),
-                     _cell(r["citation"], href=f"https://doi.org/{doi}" if doi else None)])
+        rows.append([cell(r["endpoint"]), cell(r["definition"]), cell(r["missing"]),
+                     *[cell(r[arm]) for arm in a.arms[:2]], cell(effect),
+                     cell(est(r["estimate"]), True),
+                     cell(ci_text(r["ci_low"], r["ci_high"], est), True),
+                     cell(p_text(r["p_value"]), True), cell(r["test"]), cell(better),
+                     cell(r["citation"], href=f"https://doi.org/{doi}" if doi else None)])
         muted.append(bool(r["constant"]))
     hidden = len(ENDPOINTS) - len(s)
     note = (f"Endpoints computed on each patient's weekly use-pattern word "
@@ -289,7 +241,7 @@ def _endpoints(a: TrialAnalysis) -> dict[str, Any]:
     note += (". p values are not adjusted for the number of endpoints. Grey rows are constant "
              "in this trial (usually because the endpoint's window lies beyond the treatment "
              "period) and are left out of the forest plots.")
-    table = _table(["Endpoint", "Definition", "Missing urines", *[f"{x} (mean or %)" for x in
+    table = make_table(["Endpoint", "Definition", "Missing urines", *[f"{x} (mean or %)" for x in
                     a.arms[:2]], "Effect measure", "Estimate", "95% CI", "p", "Test",
                     "Better", "Source"], rows, muted=muted)  # fmt: skip
     return {"note": note, "figures": figures, "table": table}
@@ -302,19 +254,19 @@ def _retention(a: TrialAnalysis) -> dict[str, Any]:
                "pointwise 95% confidence intervals (Greenwood variance, log(-log) transform); "
                "ticks: censoring (patients who completed treatment); below: number at risk "
                "every 4 weeks.")
-    rows = [[_cell(x["arm"]), _cell(x["n"], True), _cell(x["dropouts"], True),
-             _cell(_pct(x["retained_at_end"], 1), True), _cell(_num(x["median_days"]), True)]
+    rows = [[cell(x["arm"]), cell(x["n"], True), cell(x["dropouts"], True),
+             cell(pct(x["retained_at_end"], 1), True), cell(num(x["median_days"]), True)]
             for x in r.summary.to_dict("records")]  # fmt: skip
     days = sorted(r.at_risk["day"].unique())
-    risk_rows = [[_cell(arm)] + [_cell(int(n), True) for n in
+    risk_rows = [[cell(arm)] + [cell(int(n), True) for n in
                  r.at_risk[r.at_risk["arm"] == arm].sort_values("day")["n"]]
                  for arm in a.arms if (r.at_risk["arm"] == arm).any()]  # fmt: skip
-    return {"figure": _figure(png, "Kaplan-Meier retention by arm", caption),
-            "table": _table(["Arm", "Randomised", "Dropped out", "Retained at end (%)",
+    return {"figure": make_figure(png, "Kaplan-Meier retention by arm", caption),
+            "table": make_table(["Arm", "Randomised", "Dropped out", "Retained at end (%)",
                              "Median days on study"], rows),
-            "at_risk": _table(["Number at risk, by study day"] + [f"day {int(d)}" for d in days],
-                              risk_rows),
-            "logrank": f"Log-rank test across arms: χ² = {r.chi2:.3g}, p = {_p(r.p_value)}."}
+            "at_risk": make_table(["Number at risk, by study day"]
+                                  + [f"day {int(d)}" for d in days], risk_rows),
+            "logrank": f"Log-rank test across arms: χ² = {r.chi2:.3g}, p = {p_text(r.p_value)}."}
 
 
 def _ratings(a: TrialAnalysis) -> dict[str, Any]:
@@ -326,9 +278,9 @@ def _ratings(a: TrialAnalysis) -> dict[str, Any]:
             continue
         t = model.term()
         label, (lo, hi) = RATING_SCALES.get(name, (name, (None, None)))
-        rows.append([_cell(f"{label} ({lo}-{hi})"), _cell(_num(t["estimate"]), True),
-                     _cell(_ci(t["ci_low"], t["ci_high"]), True), _cell(_p(t["p_value"]), True),
-                     _cell(model.n_subjects, True)])
+        rows.append([cell(f"{label} ({lo}-{hi})"), cell(num(t["estimate"]), True),
+                     cell(ci_text(t["ci_low"], t["ci_high"]), True),
+                     cell(p_text(t["p_value"]), True), cell(model.n_subjects, True)])
     caption = ("Mean rating by arm and week; bars: 95% confidence intervals of the weekly "
                "mean (t distribution). Each rating on its own scale: craving, Brief Substance "
                "Craving Scale (BSCS, 0-12); anxiety, Hamilton Anxiety Rating Scale (HAM-A, "
@@ -336,8 +288,8 @@ def _ratings(a: TrialAnalysis) -> dict[str, Any]:
     note = ("Linear mixed model with a random intercept per patient: rating on arm, centred "
             f"week and arm × week; the difference ({a.arms[1]} minus {a.arms[0]}, scale "
             "points) is at mid-treatment, with its 95% Wald interval.")
-    return {"figure": _figure(png, "Craving and anxiety by week", caption), "note": note,
-            "table": _table(["Rating (scale range)", "Difference at mid-treatment (points)",
+    return {"figure": make_figure(png, "Craving and anxiety by week", caption), "note": note,
+            "table": make_table(["Rating (scale range)", "Difference at mid-treatment (points)",
                              "95% CI", "p", "Patients"], rows)}
 
 
@@ -345,14 +297,14 @@ def _mean_effect(name: str, value: float) -> list[dict[str, Any]]:
     """A power-table estimate on the scale of its endpoint, and that scale's name."""
     e = ENDPOINTS.get(name)
     if e is None:  # the primary GEE: log odds ratio of a positive urine
-        return [_cell(_num(math.exp(value)) if not _missing(value) else "–", True),
-                _cell("Odds ratio, positive urine")]
+        return [cell(num(math.exp(value)) if not is_missing(value) else "–", True),
+                cell("Odds ratio, positive urine")]
     if e.kind == "survival":
-        return [_cell(_num(math.exp(value)) if not _missing(value) else "–", True),
-                _cell("Hazard ratio")]
+        return [cell(num(math.exp(value)) if not is_missing(value) else "–", True),
+                cell("Hazard ratio")]
     if e.kind in ("logical", "ratio"):
-        return [_cell(_num(100 * value), True), _cell("Difference, percentage points")]
-    return [_cell(_num(value), True), _cell("Difference in mean")]
+        return [cell(num(100 * value), True), cell("Difference, percentage points")]
+    return [cell(num(value), True), cell("Difference in mean")]
 
 
 def _power(a: TrialAnalysis) -> dict[str, Any] | None:
@@ -360,25 +312,25 @@ def _power(a: TrialAnalysis) -> dict[str, Any] | None:
         return None
     p = a.power
     s = p.summary
-    labels = {n: _label(n, 45) for n in s["endpoint"]}
+    labels = {n: endpoint_label(n, 45) for n in s["endpoint"]}
     n_rep = int(s["replicates"].max())
-    rows = [[_cell(r["endpoint"]), _cell(int(r["replicates"]), True),
-             _cell(_pct(r["power"]), True), _cell(_ci(r["power_low"], r["power_high"], _pct),
+    rows = [[cell(r["endpoint"]), cell(int(r["replicates"]), True),
+             cell(pct(r["power"]), True), cell(ci_text(r["power_low"], r["power_high"], pct),
                                                   True),
              *_mean_effect(r["endpoint"], r["mean_estimate"]),
-             _cell(_pct(r["share_favouring"]), True), _cell(r["test"]),
-             _cell("yes" if r["detects"] else "no")] for r in s.to_dict("records")]  # fmt: skip
+             cell(pct(r["share_favouring"]), True), cell(r["test"]),
+             cell("yes" if r["detects"] else "no")] for r in s.to_dict("records")]  # fmt: skip
     note = (f"{n_rep} replicate trials; power = share of replicates with p < {p.alpha:g}, with "
             "its 95% Monte Carlo interval (Wilson). An endpoint <detects> the effect when "
             f"its power is at least {p.target:.0%} and most replicates favour the treatment "
             "arm.").replace("<detects>", "detects")
-    fig = _figure(_plots.power_figure(s, p.target, labels), "Power per endpoint",
+    fig = make_figure(_plots.power_figure(s, p.target, labels), "Power per endpoint",
                   "Bars: power at the run's sample size; whiskers: 95% Monte Carlo intervals "
                   f"(Wilson, {n_rep} replicates); dashed line: the {p.target:.0%} target; "
                   "coloured bars detect the effect.")
     out: dict[str, Any] = {
         "note": note, "figure": fig,
-        "table": _table(["Endpoint", "Replicates", "Power (%)", "95% MC interval (%)",
+        "table": make_table(["Endpoint", "Replicates", "Power (%)", "95% MC interval (%)",
                          "Mean effect over replicates", "Effect measure",
                          "Replicates favouring treatment (%)", "Test", "Detects"], rows),
         "curve": None,
@@ -399,11 +351,11 @@ def _power(a: TrialAnalysis) -> dict[str, Any] | None:
             d = d.set_index("n_per_arm")
             cells = []
             for n in sizes:
-                ci = _ci(d.loc[n, "power_low"], d.loc[n, "power_high"], _pct)
-                cells.append(_cell(f"{_pct(d.loc[n, 'power'])} ({ci})", True))
-            rows.append([_cell(name), *cells])
-        out["curve"] = {"figure": _figure(png, "Power against sample size", caption),
-                        "table": _table(["Endpoint"] + [f"{n} per arm" for n in sizes], rows,
+                ci = ci_text(d.loc[n, "power_low"], d.loc[n, "power_high"], pct)
+                cells.append(cell(f"{pct(d.loc[n, 'power'])} ({ci})", True))
+            rows.append([cell(name), *cells])
+        out["curve"] = {"figure": make_figure(png, "Power against sample size", caption),
+                        "table": make_table(["Endpoint"] + [f"{n} per arm" for n in sizes], rows,
                                         caption="Power, % (95% Monte Carlo interval)")}
     return out
 
