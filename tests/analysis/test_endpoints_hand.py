@@ -177,7 +177,8 @@ def test_every_endpoint_carries_a_citation():
     assert (table["citation"].str.len() > 20).all()
     ctnote = table[table["group"] != "cocaine"]
     assert len(ctnote) == 54
-    assert ctnote["name_verified"].all()
+    assert ctnote["name_verified"].all() and (ctnote["substance"] == "opioid").all()
+    assert (table.loc[table["group"] == "cocaine", "substance"] == "cocaine").all()
     # Every endpoint but the one CTNote added after 0.1.0 had a 0.1.0 column name.
     assert ctnote.loc[ctnote["ctnote_v010_name"].isna(), "name"].tolist() == [
         "Ab_ctnNinetyFour_2023"

@@ -2,7 +2,7 @@
 
 Words and endpoints
     :func:`use_pattern_words`, :func:`compute_endpoints`, :func:`endpoint_table`,
-    :data:`ENDPOINTS` (CTNote's 53 opioid-trial endpoints and 4 cocaine-trial ones).
+    :data:`ENDPOINTS` (CTNote's 54 opioid-trial endpoints and 4 cocaine-trial ones).
 Statistics
     :func:`fit_gee`, :func:`fit_gee_multiple_imputation`, :func:`gee_sensitivity`,
     :func:`retention`, :func:`fit_mixed`, :func:`subgroup_analysis`.

@@ -1,8 +1,8 @@
 """The endpoint library and its one entry point, :func:`compute_endpoints`.
 
-The library holds CTNote's 53 published opioid-trial endpoints (abstinence,
-relapse and reduction; Odom et al. 2023, doi:10.1371/journal.pone.0291248) and
-four endpoints common in cocaine trials. Every endpoint carries the paper that
+The library holds CTNote's 54 published opioid-trial endpoints (abstinence,
+relapse, dropout and reduction; Odom et al. 2023, doi:10.1371/journal.pone.0291248)
+and four endpoints common in cocaine trials. Every endpoint carries the paper that
 defined it (:attr:`Endpoint.citation`) and the recoding of missing and mixed
 periods it uses (:attr:`Endpoint.missing`).
 """
@@ -47,7 +47,8 @@ def get_endpoints(names: Iterable[str] | None = None) -> list[Endpoint]:
 
 
 def endpoint_table() -> pd.DataFrame:
-    """One row per endpoint: name, columns, group, kind, definition, missing, citation.
+    """One row per endpoint: name, columns, group, substance (of the trials it was defined
+    in), kind, definition, missing, citation.
 
     Examples
     --------
@@ -61,6 +62,7 @@ def endpoint_table() -> pd.DataFrame:
                 "name": e.name,
                 "columns": ", ".join(e.columns),
                 "group": e.group,
+                "substance": e.substance,
                 "kind": e.kind,
                 "definition": e.definition,
                 "missing": e.missing,
