@@ -39,7 +39,8 @@ def _measure(mode: str, n: int, chunk: int) -> dict:
     from rewardsim.trial._cohort import kernel_inputs
     from rewardsim.trial._run import _allocation, simulate_patients
 
-    design = load_design(DESIGN).with_overrides(n_per_arm=n)
+    # n_per_arm (the flagship is 1:1): an override an earlier commit (--baseline) has too
+    design = load_design(DESIGN).with_overrides(n_per_arm=n // 2)
     warm = load_design(DESIGN).with_overrides(n_per_arm=50)
     with tempfile.TemporaryDirectory() as tmp:
         run_trial(warm, Path(tmp) / "warm")  # compile and load the cached kernel
@@ -75,7 +76,8 @@ def _measure(mode: str, n: int, chunk: int) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--n", type=int, default=100_000, help="patients per arm")
+    ap.add_argument("--n", type=int, default=200_000,
+                    help="patients randomised in total, both arms (as rewardsim trial --n)")
     ap.add_argument("--chunk", type=int, default=20_000, help="patients per chunk")
     ap.add_argument("--mode", choices=("sim", "full"), default=None, help=argparse.SUPPRESS)
     ap.add_argument("--json", action="store_true")

@@ -1,5 +1,7 @@
 """The public surface is small and explicit (as httpx's tests/test_exported_members.py)."""
 
+import pytest
+
 import rewardsim
 
 
@@ -12,3 +14,13 @@ def test_all_is_sorted_and_complete():
     assert public - set(rewardsim.__all__) <= {
         "analysis", "cli", "engine", "errors", "io", "report", "trial",
     }
+
+
+def test_subpackages_are_attributes():
+    # `import rewardsim as rs; rs.analysis` works without importing it by hand.
+    import rewardsim as rs
+
+    assert rs.analysis.compute_endpoints is not None
+    assert rs.report.build_report is not None and rs.trial.load_design is not None
+    with pytest.raises(AttributeError, match="has no attribute 'nothing_here'"):
+        rs.nothing_here  # noqa: B018

@@ -25,6 +25,18 @@ from .io import write_dataset as write_dataset
 
 __version__ = "0.1.0"
 
+#: Subpackages loaded on first use (``rs.analysis``, ``rs.report``, ``rs.trial``), so that
+#: ``import rewardsim`` stays quick and does not import statsmodels or DuckDB.
+_LAZY = ("analysis", "cli", "report", "trial")
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'rewardsim' has no attribute {name!r}")
+
 __all__ = sorted([
     "Compartment", "Covariate", "Derived", "Model", "Omega", "Output", "Param", "Residual",
     "RewardsimError", "Solution", "compose", "models", "read_dataset", "regimen", "simulate",

@@ -1,15 +1,11 @@
-"""The real CTN-0094 data: every endpoint on every opioid word, cocaine words.
-
-The shared data folder is a sibling of the repository root
-(``../shared/data/ctn0094``); these tests are skipped when it is absent.
-"""
-
-from pathlib import Path
+"""The real CTN-0094 data (shipped with rewardsim): every endpoint on every opioid word,
+cocaine words."""
 
 import pandas as pd
 import pytest
 
 from rewardsim.analysis import (
+    CTN0094_DIR,
     ENDPOINTS,
     compute_endpoints,
     ctn0094_words,
@@ -19,11 +15,7 @@ from rewardsim.analysis import (
 )
 from rewardsim.errors import AnalysisInputError
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "ctn0094"
-pytestmark = pytest.mark.skipif(
-    not (DATA / "use_patterns_opioid.csv").is_file(),
-    reason=f"CTN-0094 shared data not found at {DATA} (expected next to the repository)",
-)
+DATA = CTN0094_DIR
 
 
 @pytest.fixture(scope="module")

@@ -47,7 +47,7 @@ CASES = [
     (ALL_SYMBOLS, "Ab_shufman_1994", (1, 1)),  # 'o'->'-': "+--+_--", first '+' week 1
     (ALL_SYMBOLS, "Ab_ctnThirty_2011", True),  # last '-' and one '+' in weeks 4-6 "+_-"
     (ALL_SYMBOLS, "Rs_ctnNinetyFour_2023", (4, 0)),  # no "++++"; 7-4+1 = 4 windows
-    (ALL_SYMBOLS, "Rs_ctnNinetyFourDropout_2023", (4, 0)),  # only one 'o'
+    (ALL_SYMBOLS, "Dr_ctnNinetyFour_2023", (4, 0)),  # only one 'o'
     (ALL_SYMBOLS, "Rs_johnson_1992", False),  # from week 4: "+_--" has no "++"
     (ALL_SYMBOLS, "Rs_krupitsky_2004", False),  # no "+++"
     (ALL_SYMBOLS, "Rs_lee_2016", (3, 1)),  # window 1 "+-++" has 3 >= 2; time 1 + (4-2)
@@ -63,9 +63,11 @@ CASES = [
     (ALL_SYMBOLS, "Rd_zaks_1972", 6 - 1.5),  # 6 weeks without 'o' minus 1.5 positive
     (ALL_SYMBOLS, "Rd_mattickA_2003", 3.5 / 7),  # retained to week 7
     (ALL_SYMBOLS, "Rd_strang_2010", True),  # last 12 weeks = whole word: 0.5 >= 0.5
-    (ALL_SYMBOLS, "Rd_schwartz_2006", False),  # no week 15
-    (ALL_SYMBOLS, "Rd_ling_1976", NAN),  # '_' has no weight in Ling's index (CTNote: NA)
+    (ALL_SYMBOLS, "Ab_schwartz_2006", False),  # no week 15
+    (ALL_SYMBOLS, "Rd_lingA_1976", NAN),  # '_' has no weight in Ling's index (CTNote: NA)
     (ALL_SYMBOLS, "Rd_woody_2008", 1 - 2.5 / 3),  # weeks 4, 8, 12 = '*','o','o' -> "*++"
+    (ALL_SYMBOLS, "Rd_strain_1993", 1 - 0 / 2),  # weeks 6-15 = "--": no '+'
+    (ALL_SYMBOLS, "Ab_ctnNinetyFour_2023", False),  # no weeks 12-15
     (ALL_SYMBOLS, "Coc_tes_1997", 3),  # three '-'
     (ALL_SYMBOLS, "Coc_propNegative", 3.5 / 6),  # '_' skipped: "+-o*--"
     (ALL_SYMBOLS, "Coc_longestNegRun", 2),  # "+-o*--": runs of 1 and 2
@@ -80,7 +82,7 @@ CASES = [
     (EMPTY, "Rs_ctnNinetyFour_2023", (NAN, NAN)),
     (EMPTY, "Rd_fiellin_2006", 0),  # count_matches returns 0 for an empty word
     (EMPTY, "Rd_jaffe_1972", 0),  # retained 0 < 8 weeks
-    (EMPTY, "Rd_ling_1976", 0),  # induction failure (retained <= 3): 120 - 120
+    (EMPTY, "Rd_lingA_1976", 0),  # induction failure (retained <= 3): 120 - 120
     (EMPTY, "Rd_strain_1994", 1),  # 1 - 0
     (EMPTY, "Rd_eissenberg_1997", False),
     (EMPTY, "Coc_propNegative", 0),
@@ -91,7 +93,7 @@ CASES = [
     (ALL_MISSING, "Ab_krupitskyA_2011", True),  # only 4 weeks: window 5-15 is empty
     (ALL_MISSING, "Ab_mokri_2016", (1, 1)),
     (ALL_MISSING, "Rs_ctnNinetyFour_2023", (1, 1)),  # "++++" is a relapse at week 1
-    (ALL_MISSING, "Rs_ctnNinetyFourDropout_2023", (1, 1)),
+    (ALL_MISSING, "Dr_ctnNinetyFour_2023", (1, 1)),
     (ALL_MISSING, "Rd_fiellin_2006", 0),  # 0 of 4
     (ALL_MISSING, "Rd_fudala_2003", 0),  # nothing left after dropping 'o'
     (ALL_MISSING, "Rd_strain_1996", 1),  # 1 - 0 on the empty word
@@ -104,7 +106,7 @@ CASES = [
     (ALL_UNSCHEDULED, "Ab_schottenfeldB_2008", 4),  # CTNote never recodes '_'
     (ALL_UNSCHEDULED, "Rs_ctnNinetyFour_2023", (1, 0)),  # one window, no event
     (ALL_UNSCHEDULED, "Rd_fiellin_2006", 0),  # 0 of 4
-    (ALL_UNSCHEDULED, "Rd_ling_1976", NAN),  # retained 4 weeks but '_' has no weight
+    (ALL_UNSCHEDULED, "Rd_lingA_1976", NAN),  # retained 4 weeks but '_' has no weight
     (ALL_UNSCHEDULED, "Coc_tes_1997", 0),
     (ALL_UNSCHEDULED, "Coc_propNegative", 0),  # no scheduled week
     # ---- one negative visit ----
@@ -125,6 +127,16 @@ CASES = [
 @pytest.mark.parametrize(("word", "name", "expected"), CASES)
 def test_endpoint_by_hand(word, name, expected):
     assert same(value(word, name), expected)
+
+
+def test_ctn0094_abstinence_and_strain_1993_by_hand():
+    # Weeks 12-15 of "++++++++++-" + "-o--": one missing week, no positive -> abstinent.
+    assert value("+" * 10 + "-" + "-o--", "Ab_ctnNinetyFour_2023")
+    # Two missing weeks, or a mixed week (counted positive), is not.
+    assert not value("+" * 11 + "oo--", "Ab_ctnNinetyFour_2023")
+    assert not value("-" * 11 + "-*--", "Ab_ctnNinetyFour_2023")
+    # Strain 1993: weeks 6-15 of "+++++" + "+-*-o------" hold 1 '+' and 1 '*' (half) in 10.
+    assert value("+++++" + "+-*-o-----", "Rd_strain_1993") == pytest.approx(1 - 1.5 / 10)
 
 
 def test_lofwall_responder_by_hand():
@@ -161,11 +173,16 @@ def test_unknown_symbol_is_refused():
 
 def test_every_endpoint_carries_a_citation():
     table = endpoint_table()
-    assert len(table) == 57  # CTNote's 53 published endpoints + 4 cocaine-trial endpoints
+    assert len(table) == 58  # CTNote's 54 published endpoints + 4 cocaine-trial endpoints
     assert (table["citation"].str.len() > 20).all()
     ctnote = table[table["group"] != "cocaine"]
-    assert len(ctnote) == 53
-    assert ctnote["ctnote_v010_name"].notna().all()
+    assert len(ctnote) == 54
+    assert ctnote["name_verified"].all() and (ctnote["substance"] == "opioid").all()
+    assert (table.loc[table["group"] == "cocaine", "substance"] == "cocaine").all()
+    # Every endpoint but the one CTNote added after 0.1.0 had a 0.1.0 column name.
+    assert ctnote.loc[ctnote["ctnote_v010_name"].isna(), "name"].tolist() == [
+        "Ab_ctnNinetyFour_2023"
+    ]
     # Names the task asked for by example.
     assert {"Ab_ling_1998", "Rd_fiellin_2006", "Rs_ctnNinetyFour_2023"} <= set(table["name"])
     assert ENDPOINTS["Rs_ctnNinetyFour_2023"].columns == (

@@ -86,8 +86,16 @@ def test_read_words_csv(tmp_path):
     assert df["usePatternUDS"].tolist() == ["+-o", ""]  # an empty cell is the empty word
     bad_cols = tmp_path / "c.csv"
     bad_cols.write_text("id,word\n1,+\n")
-    with pytest.raises(AnalysisInputError, match=r"missing column\(s\) \['who', 'usePatternUDS'\]"):
+    with pytest.raises(AnalysisInputError, match=r"needs columns 'usePatternUDS' and a "):
         read_words_csv(bad_cols)
+    no_id = tmp_path / "n.csv"
+    no_id.write_text("arm,usePatternUDS\na,+\n")
+    with pytest.raises(AnalysisInputError, match=r"participant id \('who', or 'id'"):
+        read_words_csv(no_id)
+    # A run folder's words: replicate, id and arm come first and are kept.
+    run = tmp_path / "r.csv"
+    run.write_text("usePatternUDS,arm,id,replicate\n+-,placebo,7,0\n")
+    assert list(read_words_csv(run).columns) == ["replicate", "id", "arm", "usePatternUDS"]
     bad_word = tmp_path / "b.csv"
     bad_word.write_text("who,usePatternUDS\n5,+-?\n")
     with pytest.raises(AnalysisInputError, match=r"who=5 has unknown symbol '\?' at position 3"):

@@ -1,6 +1,5 @@
 """The analysis commands, run in-process: exit codes and exact output lines."""
 
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -10,7 +9,6 @@ from rewardsim.analysis._synthetic import write_synthetic_run
 from rewardsim.cli import app
 
 runner = CliRunner()
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "ctn0094"
 
 
 def test_endpoints_command(tmp_path):
@@ -35,7 +33,7 @@ def test_endpoints_all_columns(tmp_path):
     words.write_text("who,usePatternUDS\n1,+-o*_\n")
     result = runner.invoke(app, ["endpoints", str(words), "--out", str(tmp_path / "o.csv")])
     assert result.exit_code == 0
-    assert pd.read_csv(tmp_path / "o.csv").shape == (1, 66)  # who + 65 endpoint columns
+    assert pd.read_csv(tmp_path / "o.csv").shape == (1, 67)  # who + 66 endpoint columns
 
 
 @pytest.mark.parametrize(
@@ -48,8 +46,8 @@ def test_endpoints_all_columns(tmp_path):
         ),
         (
             "id,pattern\n1,+-\n",
-            "AnalysisInputError: Words CSV '{path}' is missing column(s) ['who', "
-            "'usePatternUDS']; it needs columns ['who', 'usePatternUDS'] (got ['id', 'pattern']).",
+            "AnalysisInputError: Words CSV '{path}' needs columns 'usePatternUDS' and a "
+            "participant id ('who', or 'id' as in a run folder); got ['id', 'pattern'].",
         ),
     ],
 )
@@ -64,6 +62,32 @@ def test_endpoints_bad_input(tmp_path, content, message):
 @pytest.fixture
 def run(tmp_path):
     return write_synthetic_run(tmp_path / "run", n_per_arm=12, weeks=4, replicates=2, seed=3)
+
+
+def test_words_then_endpoints_keep_replicate_id_and_arm(run, tmp_path):
+    words = tmp_path / "words.csv"
+    result = runner.invoke(app, ["words", str(run), "--out", str(words)])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Wrote 48 words (one symbol per week, 4 weeks) to {words}\n"
+    w = pd.read_csv(words, dtype={"usePatternUDS": str}, keep_default_na=False)
+    assert list(w.columns) == ["replicate", "id", "arm", "usePatternUDS"]
+    assert (w["usePatternUDS"].str.len() == 4).all()
+    assert w.groupby(["replicate", "arm"]).size().tolist() == [12, 12, 12, 12]
+    out = tmp_path / "end.csv"
+    result = runner.invoke(app, ["endpoints", str(words), "--out", str(out),
+                                 "--endpoints", "Coc_tes_1997"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Wrote 48 participants x 1 endpoint columns to {out}\n"
+    e = pd.read_csv(out)
+    assert list(e.columns) == ["replicate", "id", "arm", "Coc_tes_1997"]
+    # Coc_tes_1997 counts '-' weeks: recount from the words by hand.
+    assert e["Coc_tes_1997"].tolist() == [x.count("-") for x in w["usePatternUDS"]]
+    # The same table straight from the run folder.
+    direct = tmp_path / "direct.csv"
+    result = runner.invoke(app, ["endpoints", str(run), "--out", str(direct),
+                                 "--endpoints", "Coc_tes_1997"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    pd.testing.assert_frame_equal(pd.read_csv(direct), e)
 
 
 def test_query_command(run):
@@ -98,9 +122,8 @@ def test_report_missing_table(run, tmp_path):
     )
 
 
-@pytest.mark.skipif(not (DATA / "uds.csv").is_file(), reason=f"CTN-0094 data not found at {DATA}")
 def test_ctn0094_command():
-    result = runner.invoke(app, ["ctn0094", str(DATA)])
+    result = runner.invoke(app, ["ctn0094"])  # the shipped tables by default
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "Cocaine words for 3560 CTN-0094 participants"

@@ -38,7 +38,8 @@ def test_flagship_command_then_report(tmp_path):
 
 def test_replicates_n_seed_hypothesis(tmp_path):
     out = tmp_path / "RUN"
-    res = run("trial", str(FLAGSHIP), "--out", str(out), "--replicates", "3", "--n", "4",
+    # --n is the total randomised, as allocation.n in the design file: 8 = 4 per arm.
+    res = run("trial", str(FLAGSHIP), "--out", str(out), "--replicates", "3", "--n", "8",
               "--seed", "7", "--hypothesis", "anti_anxiety")
     assert res.exit_code == 0, res.output
     s = pd.read_parquet(out / "subjects.parquet")

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from rewardsim.analysis import CTN0094_DIR
 from rewardsim.trial import load_design, parse_design
 
 ROOT = Path(__file__).resolve().parents[2]
 FLAGSHIP = ROOT / "examples" / "baclofen-cocaine.toml"
-CTN = ROOT / ".." / "shared" / "data" / "ctn0094"
+CTN = CTN0094_DIR  # the CTN-0094 tables shipped with rewardsim
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,8 @@
 
 The shipped parameters must reproduce every fitted statistic within its stated tolerance
 (3 percentage points for the weekly positive rate and the week-to-week transitions, 5 for
-the shares of negative-run lengths) and the two unfitted checks within theirs. The shared
-data folder is a sibling of the repository root; these tests skip when it is absent.
+the shares of negative-run lengths) and the two unfitted checks within theirs, on the
+CTN-0094 tables shipped with rewardsim.
 """
 
 from __future__ import annotations
@@ -16,9 +16,6 @@ from rewardsim.trial import calibrate_behaviour, calibration_table, ctn0094_stat
 from rewardsim.trial._calibration import CHECKS, TOLERANCES, real_words
 
 from .conftest import CTN
-
-needs_data = pytest.mark.skipif(not (CTN / "uds.csv").is_file(),
-                                reason=f"CTN-0094 shared data not found at {CTN}")
 
 
 def test_statistics_by_hand():
@@ -39,7 +36,6 @@ def words():
     return real_words(CTN)
 
 
-@needs_data
 def test_shipped_parameters_reproduce_ctn0094(words):
     table = calibration_table(CTN, words=words).set_index("statistic")
     assert set(table.index) == set(TOLERANCES) | set(CHECKS)
@@ -50,7 +46,6 @@ def test_shipped_parameters_reproduce_ctn0094(words):
     assert table.loc["p_pos_after_pos", "ctn0094"] == pytest.approx(0.743, abs=0.001)
 
 
-@needs_data
 def test_calibration_runs_and_writes_json(words, tmp_path):
     out = tmp_path / "fit.json"
     # A short refit from the shipped values: the objective stays small.

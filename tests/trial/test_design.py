@@ -122,3 +122,14 @@ def test_public_surface():
         trial.__all__)
     for name in trial.__all__:
         assert getattr(trial, name) is not None
+
+
+def test_n_override_is_the_total_as_in_the_design_file(flagship):
+    # allocation.n = 70 in the file is the total; n=71 overrides it the same way and
+    # splits 1:1 by largest remainder (the first arm takes the odd patient).
+    assert flagship.allocation.n == 70 and flagship.arm_sizes() == [35, 35]
+    assert flagship.with_overrides(n=71).arm_sizes() == [36, 35]
+    with pytest.raises(TrialDesignError, match="patients randomised in total"):
+        flagship.with_overrides(n=0)
+    with pytest.raises(TrialDesignError, match="not both"):
+        flagship.with_overrides(n=10, n_per_arm=5)

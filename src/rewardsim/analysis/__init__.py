@@ -2,13 +2,13 @@
 
 Words and endpoints
     :func:`use_pattern_words`, :func:`compute_endpoints`, :func:`endpoint_table`,
-    :data:`ENDPOINTS` (CTNote's 53 opioid-trial endpoints and 4 cocaine-trial ones).
+    :data:`ENDPOINTS` (CTNote's 54 opioid-trial endpoints and 4 cocaine-trial ones).
 Statistics
     :func:`fit_gee`, :func:`fit_gee_multiple_imputation`, :func:`gee_sensitivity`,
     :func:`retention`, :func:`fit_mixed`, :func:`subgroup_analysis`.
 Replicates and the whole trial
-    :func:`replicate_power`, :func:`compare_arms`, :func:`analyse_run` (what the
-    report shows).
+    :func:`replicate_power`, :func:`power_curve`, :func:`compare_arms`,
+    :func:`analyse_run` (what the report shows).
 Run folders and real data
     :func:`load_run`, :func:`query_run`, :func:`load_ctn0094`, :func:`ctn0094_words`,
     :func:`summarise_words`.
@@ -21,6 +21,7 @@ CTNote primitives
 
 from ._citations import CITATIONS as CITATIONS
 from ._citations import Citation as Citation
+from ._ctn0094 import CTN0094_DIR as CTN0094_DIR
 from ._ctn0094 import Ctn0094 as Ctn0094
 from ._ctn0094 import ctn0094_words as ctn0094_words
 from ._ctn0094 import load_ctn0094 as load_ctn0094
@@ -44,6 +45,7 @@ from ._mixed import subgroup_analysis as subgroup_analysis
 from ._power import PowerResult as PowerResult
 from ._power import compare_arms as compare_arms
 from ._power import replicate_power as replicate_power
+from ._power_curve import power_curve as power_curve
 from ._run import RunData as RunData
 from ._run import load_run as load_run
 from ._run import query_run as query_run
@@ -63,12 +65,14 @@ from ._words import validate_word as validate_word
 
 __all__ = sorted(
     [
-        "CITATIONS", "Citation", "Ctn0094", "ctn0094_words", "load_ctn0094", "summarise_words",
+        "CITATIONS", "CTN0094_DIR", "Citation", "Ctn0094", "ctn0094_words", "load_ctn0094",
+        "summarise_words",
         "collapse_lattice", "count_matches", "detect_in_window", "detect_subpattern",
         "impute_missing_visits", "measure_abstinence_period", "measure_retention",
         "recode_missing_visits", "view_by_lattice", "weight_positive_visits", "ENDPOINTS",
         "Endpoint", "compute_endpoints", "endpoint_table", "fit_mixed", "subgroup_analysis",
-        "PowerResult", "compare_arms", "replicate_power", "RunData", "load_run", "query_run",
+        "PowerResult", "compare_arms", "power_curve", "replicate_power", "RunData", "load_run",
+        "query_run",
         "ModelResult", "fit_gee", "fit_gee_multiple_imputation", "gee_sensitivity", "urine_long",
         "RetentionResult", "retention", "TrialAnalysis", "analyse_run", "SYMBOLS",
         "read_words_csv", "use_pattern_words", "validate_word",

@@ -1,15 +1,16 @@
 """The real CTN-0094 tables: loading, weekly use-pattern words, summaries.
 
 Data: public.ctn0094data 1.0.6 (Balise, Odom, Calderon 2023; MIT), harmonising
-CTN-0027, CTN-0030 and CTN-0051. The folder is passed in by the caller; see
-``shared/data/ctn0094/README.md`` for the tables.
+CTN-0027, CTN-0030 and CTN-0051. The tables ship with rewardsim in
+:data:`CTN0094_DIR` (``rewardsim/data/ctn0094``, with its licence and a README
+describing each table); a caller may pass another folder with the same files.
 
 How a weekly word is derived (:func:`ctn0094_words`), following the CTN-0094
 team's ``create_weeklyOpioidPattern`` script (public.ctn0094extra):
 
 * Week ``k`` after the first randomisation day ``R`` holds study days ``d`` with
   ``floor((d - R) / 7) + 1 == k``; the randomisation day itself is in week 1,
-  which is the convention of the shared ``use_patterns_opioid.csv``.
+  which is the convention of the shipped ``use_patterns_opioid.csv``.
 * The word runs from week 1 to the week holding the protocol's last day: day 168
   after consent for CTN-0027 and CTN-0051; for CTN-0030, ``R + 98`` without a
   second randomisation and ``R2 + 168`` with one. Days after the last day are dropped.
@@ -27,7 +28,7 @@ team's ``create_weeklyOpioidPattern`` script (public.ctn0094extra):
 Re-deriving the opioid words this way reproduces the team's
 ``use_patterns_opioid.csv`` exactly for most participants and for more than 99 %
 of week symbols (checked in the test suite); the remaining differences come from
-the team's imputed visit table, which is not in the shared data.
+the team's imputed visit table, which is not in the public data.
 """
 
 from __future__ import annotations
@@ -42,7 +43,10 @@ import pandas as pd
 from ..errors import AnalysisInputError
 from ._words import validate_words
 
-__all__ = ["Ctn0094", "load_ctn0094", "ctn0094_words", "summarise_words"]
+__all__ = ["CTN0094_DIR", "Ctn0094", "load_ctn0094", "ctn0094_words", "summarise_words"]
+
+#: The CTN-0094 tables shipped with rewardsim (MIT licence; see the README there).
+CTN0094_DIR = Path(__file__).resolve().parents[1] / "data" / "ctn0094"
 
 _FILES = ("everybody", "randomization", "uds", "visit")
 _OPIOIDS = ("Opioid", "Methadone", "Buprenorphine")
@@ -59,8 +63,8 @@ class Ctn0094:
     opioid_words: pd.DataFrame | None = None
 
 
-def load_ctn0094(data_dir: str | Path) -> Ctn0094:
-    """Read the CTN-0094 CSV files from ``data_dir``.
+def load_ctn0094(data_dir: str | Path | None = None) -> Ctn0094:
+    """Read the CTN-0094 CSV files from ``data_dir`` (default: the shipped copy).
 
     Raises
     ------
@@ -68,7 +72,7 @@ def load_ctn0094(data_dir: str | Path) -> Ctn0094:
         If the folder or one of ``everybody.csv``, ``randomization.csv``,
         ``uds.csv``, ``visit.csv`` is missing (the message names it).
     """
-    root = Path(data_dir)
+    root = CTN0094_DIR if data_dir is None else Path(data_dir)
     if not root.is_dir():
         raise AnalysisInputError(f"CTN-0094 data folder {str(root)!r} does not exist.")
     tables = {}
@@ -104,13 +108,16 @@ def _last_day(project: int, r1: float, r2: float) -> float:
     return r2 + 168.0
 
 
-def ctn0094_words(data: Ctn0094 | str | Path, substance: str = "Cocaine") -> pd.DataFrame:
+def ctn0094_words(
+    data: Ctn0094 | str | Path | None = None, substance: str = "Cocaine"
+) -> pd.DataFrame:
     """Weekly use-pattern words after randomisation, one per CTN-0094 participant.
 
     Parameters
     ----------
     data
-        Tables from :func:`load_ctn0094`, or the folder holding them.
+        Tables from :func:`load_ctn0094`, or the folder holding them (default: the
+        copy shipped with rewardsim).
     substance
         A value of ``uds.csv``'s ``what`` column (e.g. ``"Cocaine"``), or
         ``"opioid"`` for the team's non-study-opioid rule (see module docstring).

@@ -59,6 +59,12 @@ class Endpoint:
             raise ValueError(f"Endpoint {self.name}: bad group {self.group!r}/kind {self.kind!r}")
 
     @property
+    def substance(self) -> str:
+        """The substance of the trials the endpoint was defined in: CTNote's library comes
+        from opioid use disorder trials, the ``Coc_`` set from cocaine trials."""
+        return "cocaine" if self.group == "cocaine" else "opioid"
+
+    @property
     def columns(self) -> tuple[str, ...]:
         """Output column(s): one, or (time, event) for survival endpoints."""
         if self.kind != "survival":

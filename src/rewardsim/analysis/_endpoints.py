@@ -1,8 +1,8 @@
 """The endpoint library and its one entry point, :func:`compute_endpoints`.
 
-The library holds CTNote's 53 published opioid-trial endpoints (abstinence,
-relapse and reduction; Odom et al. 2023, doi:10.1371/journal.pone.0291248) and
-four endpoints common in cocaine trials. Every endpoint carries the paper that
+The library holds CTNote's 54 published opioid-trial endpoints (abstinence,
+relapse, dropout and reduction; Odom et al. 2023, doi:10.1371/journal.pone.0291248)
+and four endpoints common in cocaine trials. Every endpoint carries the paper that
 defined it (:attr:`Endpoint.citation`) and the recoding of missing and mixed
 periods it uses (:attr:`Endpoint.missing`).
 """
@@ -47,7 +47,8 @@ def get_endpoints(names: Iterable[str] | None = None) -> list[Endpoint]:
 
 
 def endpoint_table() -> pd.DataFrame:
-    """One row per endpoint: name, columns, group, kind, definition, missing, citation.
+    """One row per endpoint: name, columns, group, substance (of the trials it was defined
+    in), kind, definition, missing, citation.
 
     Examples
     --------
@@ -61,6 +62,7 @@ def endpoint_table() -> pd.DataFrame:
                 "name": e.name,
                 "columns": ", ".join(e.columns),
                 "group": e.group,
+                "substance": e.substance,
                 "kind": e.kind,
                 "definition": e.definition,
                 "missing": e.missing,
@@ -77,21 +79,30 @@ def endpoint_table() -> pd.DataFrame:
     )
 
 
-def _as_words(words: object, who: Sequence[object] | None) -> tuple[list[object], list[str]]:
+#: Columns that identify a participant in a words table: CTNote's ``who`` or a run
+#: folder's ``id`` (with ``replicate``).
+ID_COLUMNS = ("who", "id")
+
+
+def _as_words(words: object, who: Sequence[object] | None) -> tuple[pd.DataFrame, list[str]]:
+    """The columns carried into the output (ids, arm, ...) and the validated words."""
     if isinstance(words, pd.DataFrame):
         if "usePatternUDS" not in words.columns:
             raise AnalysisInputError(
                 f"The words table needs a 'usePatternUDS' column; got {list(words.columns)}."
             )
-        ids = list(words["who"]) if "who" in words.columns else list(range(1, len(words) + 1))
-        return ids, validate_words(words["usePatternUDS"], ids)
+        keep = words.drop(columns="usePatternUDS").reset_index(drop=True)
+        if not any(c in keep.columns for c in ID_COLUMNS):
+            keep.insert(0, "who", range(1, len(words) + 1))
+        label = next(c for c in ("who", "id") if c in keep.columns)
+        return keep, validate_words(words["usePatternUDS"], keep[label])
     if isinstance(words, str):
         words = [words]
     seq = list(words)  # type: ignore[call-overload]
     ids = list(who) if who is not None else list(range(1, len(seq) + 1))
     if len(ids) != len(seq):
         raise AnalysisInputError(f"Got {len(seq)} words but {len(ids)} ids in 'who'.")
-    return ids, validate_words(seq, ids)
+    return pd.DataFrame({"who": ids}), validate_words(seq, ids)
 
 
 def compute_endpoints(
@@ -105,7 +116,9 @@ def compute_endpoints(
     Parameters
     ----------
     words
-        A table with ``usePatternUDS`` (and ``who``), or a sequence of words.
+        A table with ``usePatternUDS`` and the participant's id (``who`` as in CTNote,
+        or ``id`` with ``replicate`` as in a run folder), or a sequence of words. The
+        table's other columns (``arm``, ...) are carried into the result.
     who
         Participant ids when ``words`` is a sequence (default 1..n).
     endpoints
@@ -114,7 +127,9 @@ def compute_endpoints(
     Returns
     -------
     pandas.DataFrame
-        ``who`` and one column per endpoint; survival endpoints give a time and an
+        The table's columns other than the word (``who`` for a sequence, or when the
+        table has no id column), then one column per endpoint; survival endpoints give a
+        time and an
         event column (e.g. ``RsT_ctnNinetyFour_2023`` and ``RsE_ctnNinetyFour_2023``).
         Logical endpoints are booleans; a survival endpoint on a word shorter than
         its window is NaN, as in CTNote.
@@ -132,8 +147,8 @@ def compute_endpoints(
     1    2         False              0.0
     """
     chosen = get_endpoints(endpoints)
-    ids, checked = _as_words(words, who)
-    out: dict[str, list[object]] = {"who": ids}
+    carried, checked = _as_words(words, who)
+    out: dict[str, list[object]] = {}
     for e in chosen:
         values = [e.func(w) for w in checked]
         if e.kind == "survival":
@@ -144,7 +159,7 @@ def compute_endpoints(
             out[e.name] = [bool(v) for v in values]
         else:
             out[e.name] = [float(v) for v in values]  # type: ignore[arg-type]
-    df = pd.DataFrame(out)
+    df = pd.concat([carried, pd.DataFrame(out, index=carried.index)], axis=1)
     for e in chosen:
         if e.kind == "survival":
             event = e.columns[1]

@@ -1,11 +1,12 @@
-"""CTNote abstinence (``Ab_``) and relapse (``Rs_``) endpoints.
+"""CTNote abstinence (``Ab_``), relapse (``Rs_``) and dropout (``Dr_``) endpoints.
 
-Each function ports the R code of CTNote 0.1.0's vignettes "Library: Abstinence
-Outcomes" and "Library: Relapse Outcomes" (Odom, Brandt, Luo, Balise; CRAN 2022)
-line by line, including the adaptations CTNote made to fit the 15-24 week
-CTN-0094 trials (stated per endpoint). "Missing is positive" means CTNote first
-recodes ``o`` to ``+`` and then ``*`` to ``+``; ``_`` is never recoded by these
-definitions, exactly as in CTNote.
+Each function ports the R code of CTNote's vignettes "Library: Abstinence
+Outcomes" and "Library: Relapse Outcomes" (Odom, Brandt, Luo, Balise; CTNote 0.1.3,
+source commit cf421a0, 2023) line by line, including the adaptations CTNote made to
+fit the 15-24 week CTN-0094 trials (stated per endpoint). Names are the column
+names of CTNote's published outcome table ``outcomesCTN0094``. "Missing is
+positive" means CTNote first recodes ``o`` to ``+`` and then ``*`` to ``+``; ``_``
+is never recoded by these definitions, exactly as in CTNote.
 """
 
 from __future__ import annotations
@@ -26,6 +27,15 @@ from ._endpoint_types import Endpoint, cite, missing_and_mixed_positive
 __all__ = ["ABSTINENCE_RELAPSE"]
 
 _pos = missing_and_mixed_positive
+
+
+def _ctn0094_abstinence(w: str) -> bool:
+    # End-of-treatment abstinence in weeks 12-15: no positive week and at most one
+    # missing week ("soft" abstinence); mixed weeks count as positive.
+    x = recode_missing_visits(w, missing_is="*")
+    return any(
+        detect_subpattern(x, p, 12, 15) for p in ("----", "o---", "-o--", "--o-", "---o")
+    )
 
 
 def _fiellin_2006(w: str) -> float:
@@ -135,6 +145,19 @@ _MISS_NONE = "not imputed ('o' and '*' break a negative run)"
 
 ABSTINENCE_RELAPSE: list[Endpoint] = [
     Endpoint(
+        "Ab_ctnNinetyFour_2023",
+        "abstinence",
+        "logical",
+        "End-of-treatment abstinence: no positive week and at most one missing week in "
+        "weeks 12-15",
+        "one missing week allowed; mixed weeks are positive",
+        cite("odom_2023"),
+        _ctn0094_abstinence,
+        None,
+        True,
+        note="CTN-0094 research group definition as coded in CTNote (added after 0.1.0).",
+    ),
+    Endpoint(
         "Ab_fiellin_2006",
         "abstinence",
         "count",
@@ -143,6 +166,7 @@ ABSTINENCE_RELAPSE: list[Endpoint] = [
         cite("fiellin_2006"),
         _fiellin_2006,
         "fiellin2006_abs",
+        True,
     ),
     Endpoint(
         "Ab_kosten_1993",
@@ -153,6 +177,7 @@ ABSTINENCE_RELAPSE: list[Endpoint] = [
         cite("kosten_1993"),
         _kosten_1993,
         "kosten1993_isAbs",
+        True,
     ),
     Endpoint(
         "Ab_krupitskyA_2011",
@@ -175,6 +200,7 @@ ABSTINENCE_RELAPSE: list[Endpoint] = [
         cite("krupitsky_2011"),
         _krupitsky_b_2011,
         "krupitsky2011B_abs",
+        True,
     ),
     Endpoint(
         "Ab_ling_1998",
@@ -197,6 +223,7 @@ ABSTINENCE_RELAPSE: list[Endpoint] = [
         cite("lofwall_2018"),
         _lofwall_2018,
         "lofwall2018_isAbs",
+        True,
     ),
     Endpoint(
         "Ab_mokri_2016",
@@ -218,6 +245,7 @@ ABSTINENCE_RELAPSE: list[Endpoint] = [
         cite("schottenfeld_2005"),
         _schottenfeld_2005,
         "schottenfeld2005_abs",
+        True,
     ),
     Endpoint(
         "Ab_schottenfeldA_2008",
@@ -228,6 +256,7 @@ ABSTINENCE_RELAPSE: list[Endpoint] = [
         cite("schottenfeld_2008"),
         _first_positive,
         "schottenfeld2008A_abs",
+        True,
     ),
     Endpoint(
         "Ab_schottenfeldB_2008",
@@ -260,6 +289,7 @@ ABSTINENCE_RELAPSE: list[Endpoint] = [
         cite("weiss_2011"),
         _weiss_2011,
         "weissLingCTN0030_isAbs",
+        True,
     ),
     Endpoint(
         "Rs_ctnNinetyFour_2023",
@@ -274,7 +304,7 @@ ABSTINENCE_RELAPSE: list[Endpoint] = [
         note="CTN-0094 research group definition as coded in CTNote.",
     ),
     Endpoint(
-        "Rs_ctnNinetyFourDropout_2023",
+        "Dr_ctnNinetyFour_2023",
         "relapse",
         "survival",
         "Weeks to study dropout: 4 consecutive missing weeks",
@@ -282,6 +312,7 @@ ABSTINENCE_RELAPSE: list[Endpoint] = [
         cite("odom_2023"),
         _ctn0094_dropout,
         "ctn0094_dropout",
+        True,
     ),
     Endpoint(
         "Rs_johnson_1992",
@@ -338,5 +369,6 @@ ABSTINENCE_RELAPSE: list[Endpoint] = [
         cite("schottenfeld_2008"),
         _schottenfeld_2008_rel,
         "schottenfeld2008_rel",
+        True,
     ),
 ]

@@ -1,11 +1,13 @@
 """CTNote reduction (``Rd_``) endpoints.
 
-Ports of CTNote 0.1.0's vignette "Library: Reduction Outcomes" (Odom, Brandt,
-Luo, Balise; CRAN 2022). Unless stated otherwise a mixed week ``*`` counts as half
-a negative week (``mixed_weight = 0.5``), and "missing ignored" means the ``o``
-weeks are deleted before the proportion is taken. CTNote's code is reproduced
-as published, including three quirks flagged in the endpoint notes
-(``Rd_strain_1993``, ``Rd_strain_1994``, ``Rd_strain_1999``).
+Ports of CTNote's vignette "Library: Reduction Outcomes" (Odom, Brandt, Luo,
+Balise; CTNote 0.1.3, source commit cf421a0, 2023). Unless stated otherwise a mixed
+week ``*`` counts as half a negative week (``mixed_weight = 0.5``), and "missing
+ignored" means the ``o`` weeks are deleted before the proportion is taken. CTNote's
+code is reproduced as published, including two quirks flagged in the endpoint notes
+(``Rd_strain_1994``, ``Rd_strain_1999``). Names are the column names of CTNote's
+published outcome table ``outcomesCTN0094`` (``Ab_schwartz_2006`` keeps CTNote's
+abstinence prefix although it sits in the reduction library).
 """
 
 from __future__ import annotations
@@ -88,7 +90,7 @@ def _rd(
     key: str,
     func,
     v010: str,
-    verified: bool = False,
+    verified: bool = True,
     note: str = "",
 ) -> Endpoint:
     return Endpoint(
@@ -152,7 +154,6 @@ REDUCTION: list[Endpoint] = [
         "kosten_1993",
         lambda w: _neg_prop(without_missing(w), 1, 15) >= 0.7,
         "kosten1993B_red",
-        True,
     ),
     _rd(
         "Rd_lingA_1998",
@@ -182,7 +183,7 @@ REDUCTION: list[Endpoint] = [
         "ling2010_red",
     ),
     _rd(
-        "Rd_ling_1976",
+        "Rd_lingA_1976",
         "score",
         "120 minus the weighted illicit-use index (+ 1, * 0.5, o 0.22; step penalty 1-5)",
         "weighted 0.22 of a positive",
@@ -191,7 +192,7 @@ REDUCTION: list[Endpoint] = [
         "ling1976o22_abs",
     ),
     _rd(
-        "Rd_lingO100_1976",
+        "Rd_lingB_1976",
         "score",
         "CTNote variant of Ling 1976: + 0.8, * 0.4, o 1.0, smooth penalty 1-5",
         "weighted as 1.0 (worse than a positive)",
@@ -272,7 +273,7 @@ REDUCTION: list[Endpoint] = [
         "schottenfeld2005_red",
     ),
     _rd(
-        "Rd_schwartz_2006",
+        "Ab_schwartz_2006",
         "logical",
         "Negative urine in week 15 (paper: day 120)",
         _NONE,
@@ -300,14 +301,14 @@ REDUCTION: list[Endpoint] = [
     ),
     _rd(
         "Rd_strain_1993",
-        "score",
-        "1 minus the number of positive weeks in weeks 6-15",
+        "ratio",
+        "1 minus the proportion of positive weeks in weeks 6-15 (stable dosing period)",
         _NONE,
         "strain_1993",
-        lambda w: _use_abs(w, 6, 15, proportion=False),
+        lambda w: _use_abs(w, 6, 15),
         "strain1993_abs",
-        note="CTNote 0.1.0 subtracts a count, not a proportion, so values fall below 0; "
-        "reproduced as published.",
+        note="CTNote 0.1.0 subtracted a count (values below 0); CTNote corrected it to a "
+        "proportion after 0.1.0 (commit e99b797, 2022-11-23), as here.",
     ),
     _rd(
         "Rd_strain_1994",
@@ -356,7 +357,6 @@ REDUCTION: list[Endpoint] = [
         "strang_2019",
         lambda w: _neg_prop(w, 1, 12),
         "strang2019_red",
-        True,
     ),
     _rd(
         "Rd_tanum_2017",

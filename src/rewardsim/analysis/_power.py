@@ -3,14 +3,18 @@
 For every replicate the use-pattern words are rebuilt from the visits, every
 endpoint is computed, and the treatment arm is compared with the reference arm:
 
-* logical endpoints: difference in proportions, two-sided pooled z test;
-* count, ratio and score endpoints: difference in means, Welch's t test;
-* survival endpoints: log hazard ratio (Peto) and the log-rank test;
+* logical endpoints: difference in proportions, two-sided pooled z test, 95 %
+  Wald interval (unpooled standard error);
+* count, ratio and score endpoints: difference in means, Welch's t test and its
+  95 % interval;
+* survival endpoints: log hazard ratio (Peto, standard error ``1/sqrt(V)``) and the
+  log-rank test;
 * the primary GEE (missing = positive, exchangeable): log odds ratio, Wald test.
 
-Power is the share of replicates with ``p < alpha``; an endpoint "detects" the
-effect when that share is at least ``target`` (default 80 %) and the mean
-estimate favours the treatment arm.
+Power is the share of replicates with ``p < alpha``, with a 95 % Monte Carlo
+interval (Wilson score interval for a binomial proportion over the replicates);
+an endpoint "detects" the effect when that share is at least ``target`` (default
+80 %) and the mean estimate favours the treatment arm.
 """
 
 from __future__ import annotations
@@ -25,43 +29,74 @@ from scipy import stats
 from ..errors import AnalysisInputError
 from ._endpoints import compute_endpoints, get_endpoints
 from ._stats import fit_gee
-from ._survival import logrank_two_group
+from ._survival import logrank_peto
 from ._words import use_pattern_words
 
-__all__ = ["PowerResult", "compare_arms", "replicate_power"]
+__all__ = ["PowerResult", "compare_arms", "replicate_power", "wilson_interval"]
 
 GEE_NAME = "GEE (missing = positive)"
+_Z = float(stats.norm.ppf(0.975))
+#: The effect measure of each endpoint kind.
+MEASURES = {"logical": "risk difference", "count": "mean difference",
+            "ratio": "mean difference", "score": "mean difference",
+            "survival": "log hazard ratio"}  # fmt: skip
+
+
+def wilson_interval(k: np.ndarray | float, n: np.ndarray | float, z: float = _Z):
+    """Wilson score interval for ``k`` successes in ``n`` trials (Wilson 1927, JASA
+    22:209-212, doi:10.1080/01621459.1927.10502953); returns ``(low, high)``."""
+    k = np.asarray(k, dtype=float)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = k / n
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    # Clip the last-bit rounding at k = 0 or k = n (the exact limits are 0 and 1 there).
+    return np.minimum(centre - half, p), np.maximum(centre + half, p)
 
 
 @dataclass
 class PowerResult:
-    """``per_replicate`` (replicate, endpoint, estimate, p_value) and ``summary`` per endpoint."""
+    """Power over replicate trials.
+
+    ``per_replicate``: replicate, endpoint, estimate, p_value, ...; ``summary``: per
+    endpoint, ``power`` with its 95 % Monte Carlo interval ``power_low``/``power_high``;
+    ``values``: every patient's endpoint values with ``replicate`` and ``arm`` (what
+    :func:`rewardsim.analysis.power_curve` resamples).
+    """
 
     per_replicate: pd.DataFrame
     summary: pd.DataFrame
     alpha: float
     target: float
+    values: pd.DataFrame | None = None
 
 
-def _two_proportion(x1: np.ndarray, x0: np.ndarray) -> tuple[float, float]:
+def _two_proportion(x1: np.ndarray, x0: np.ndarray) -> tuple[float, float, float, float]:
+    """Difference in proportions: (estimate, pooled-z p value, 95 % Wald low, high)."""
     p1, p0 = x1.mean(), x0.mean()
+    diff = float(p1 - p0)
     pooled = (x1.sum() + x0.sum()) / (x1.size + x0.size)
     se = np.sqrt(pooled * (1 - pooled) * (1 / x1.size + 1 / x0.size))
+    half = _Z * np.sqrt(p1 * (1 - p1) / x1.size + p0 * (1 - p0) / x0.size)
     if se == 0:
-        return (float(p1 - p0), 1.0)
-    return (float(p1 - p0), float(2 * stats.norm.sf(abs(p1 - p0) / se)))
+        return (diff, 1.0, diff - half, diff + half)
+    return (diff, float(2 * stats.norm.sf(abs(diff) / se)), diff - half, diff + half)
 
 
-def _welch(x1: np.ndarray, x0: np.ndarray) -> tuple[float, float]:
+def _welch(x1: np.ndarray, x0: np.ndarray) -> tuple[float, float, float, float]:
+    """Difference in means: (estimate, Welch p value, 95 % low, high)."""
     x1, x0 = x1[~np.isnan(x1)], x0[~np.isnan(x0)]
     if x1.size < 2 or x0.size < 2:
-        return (np.nan, np.nan)
+        return (np.nan, np.nan, np.nan, np.nan)
     diff = float(x1.mean() - x0.mean())
     v1, v0 = x1.var(ddof=1) / x1.size, x0.var(ddof=1) / x0.size
     if v1 + v0 == 0:
-        return (diff, 1.0 if diff == 0 else 0.0)
+        return (diff, 1.0 if diff == 0 else 0.0, diff, diff)
     dof = (v1 + v0) ** 2 / (v1**2 / (x1.size - 1) + v0**2 / (x0.size - 1))
-    return (diff, float(2 * stats.t.sf(abs(diff) / np.sqrt(v1 + v0), dof)))
+    se = np.sqrt(v1 + v0)
+    half = float(stats.t.ppf(0.975, dof) * se)
+    return (diff, float(2 * stats.t.sf(abs(diff) / se, dof)), diff - half, diff + half)
 
 
 def compare_arms(
@@ -74,8 +109,9 @@ def compare_arms(
     """Test each endpoint between two arms (see the module docstring for the tests).
 
     ``values`` is the output of :func:`compute_endpoints`; ``arm`` gives each row's arm.
-    Returns one row per endpoint: ``endpoint``, ``estimate``, ``p_value``, ``test``,
-    ``favours_treatment``.
+    Returns one row per endpoint: ``endpoint``, ``measure`` (risk difference, mean
+    difference or log hazard ratio; treatment minus reference), ``estimate``, its 95 %
+    interval ``ci_low``/``ci_high``, ``p_value``, ``test``, ``favours_treatment``.
     """
     arm = np.asarray(arm, dtype=object)
     t, r = arm == treatment, arm == reference
@@ -88,20 +124,22 @@ def compare_arms(
         if e.kind == "survival":
             tc, ec = e.columns
             both = t | r
-            est, p = logrank_two_group(
+            est, se, p = logrank_peto(
                 values[tc].to_numpy()[both], values[ec].to_numpy()[both], t[both]
             )
+            lo, hi = est - _Z * se, est + _Z * se
             test, favours = "log-rank (log HR)", est < 0
         elif e.kind == "logical":
             x = values[e.name].to_numpy(dtype=float)
-            est, p = _two_proportion(x[t], x[r])
+            est, p, lo, hi = _two_proportion(x[t], x[r])
             test, favours = "two-proportion z", (est > 0) == e.higher_is_better and est != 0
         else:
             x = values[e.name].to_numpy(dtype=float)
-            est, p = _welch(x[t], x[r])
+            est, p, lo, hi = _welch(x[t], x[r])
             test, favours = "Welch t", (est > 0) == e.higher_is_better and est != 0
         rows.append(
-            {"endpoint": e.name, "estimate": est, "p_value": p, "test": test,
+            {"endpoint": e.name, "measure": MEASURES[e.kind], "estimate": est,
+             "ci_low": lo, "ci_high": hi, "p_value": p, "test": test,
              "favours_treatment": bool(favours)}
         )  # fmt: skip
     return pd.DataFrame(rows)
@@ -183,5 +221,7 @@ def replicate_power(
         )
         .reset_index()
     )
+    k = summary["power"] * summary["replicates"]
+    summary["power_low"], summary["power_high"] = wilson_interval(k, summary["replicates"])
     summary["detects"] = (summary["power"] >= target) & (summary["share_favouring"] > 0.5)
-    return PowerResult(per, summary, alpha, target)
+    return PowerResult(per, summary, alpha, target, values)

@@ -4,7 +4,7 @@ A run folder (written by the trial layer) holds::
 
     manifest.json       rewardsim_version, design_hash, seed, hypothesis, replicates, design{...}
     subjects.parquet    replicate, id, arm, baseline_positive_urines, baseline_use_days_per_month,
-                        severity, dropout_day (NaN = completed), completed
+                        severity, dropout_day (null = completed), completed
     visits.parquet      replicate, id, arm, day, week, kind, attended, urine_positive, be_ng_ml,
                         craving, anxiety
     daily_use.parquet   (optional) replicate, id, day, used, amount_mg, route

@@ -178,7 +178,10 @@ def fit_gee(
     if long.empty or long["positive"].nunique() < 2:
         raise AnalysisInputError("GEE needs both positive and negative urine results.")
     res, names, notes = _fit(long, arms, cov_struct, interaction)
-    table = _table(np.asarray(res.params), np.asarray(res.bse), names)
+    with warnings.catch_warnings(record=True) as caught:  # e.g. a negative robust variance
+        warnings.simplefilter("always")
+        table = _table(np.asarray(res.params), np.asarray(res.bse), names)
+    notes = notes + [f"{type(w.message).__name__}: {w.message}" for w in caught]
     return ModelResult(
         table, f"GEE logistic, {cov_struct}, missing {missing}", names[1],
         int(long["id"].nunique()), len(long), notes,

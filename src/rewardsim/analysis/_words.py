@@ -186,7 +186,11 @@ def _visit_words(v: pd.DataFrame, participants: pd.DataFrame, keys: list[str]) -
 
 
 def read_words_csv(path: object) -> pd.DataFrame:
-    """Read a CSV with columns ``who`` and ``usePatternUDS`` and validate every word.
+    """Read a words CSV and validate every word.
+
+    The file needs ``usePatternUDS`` and a participant id: ``who`` (CTNote, CTN-0094)
+    or ``id`` (a run folder's words, as ``rewardsim words`` writes them, with
+    ``replicate`` and ``arm``). Other columns are kept.
 
     Raises
     ------
@@ -198,12 +202,12 @@ def read_words_csv(path: object) -> pd.DataFrame:
         df = pd.read_csv(path, dtype={"usePatternUDS": str}, keep_default_na=False)
     except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise AnalysisInputError(f"Cannot read words CSV {str(path)!r}: {exc}") from exc
-    required = ["who", "usePatternUDS"]
-    missing = [c for c in required if c not in df.columns]
-    if missing:
+    key = next((c for c in ("who", "id") if c in df.columns), None)
+    if key is None or "usePatternUDS" not in df.columns:
         raise AnalysisInputError(
-            f"Words CSV {str(path)!r} is missing column(s) {missing}; it needs columns "
-            f"{required} (got {list(df.columns)})."
+            f"Words CSV {str(path)!r} needs columns 'usePatternUDS' and a participant id "
+            f"('who', or 'id' as in a run folder); got {list(df.columns)}."
         )
-    validate_words(df["usePatternUDS"], df["who"])
-    return df[required + [c for c in df.columns if c not in required]]
+    validate_words(df["usePatternUDS"], df[key])
+    first = [c for c in ("replicate", key, "arm") if c in df.columns] + ["usePatternUDS"]
+    return df[first + [c for c in df.columns if c not in first]]

@@ -1,4 +1,4 @@
-"""Analysis commands: endpoints, report, query, ctn0094.
+"""Analysis commands: words, endpoints, report, query, ctn0094.
 
 Each command is a thin wrapper over :mod:`rewardsim.analysis` and
 :mod:`rewardsim.report`; library errors are printed as ``ErrorType: message``
@@ -16,27 +16,63 @@ from ..errors import RewardsimError
 from ._main import app, fail
 
 
-@app.command()
-def endpoints(
-    words_csv: Annotated[Path, typer.Argument(help="CSV with columns who and usePatternUDS.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Endpoint table to write (CSV).")],
-    only: Annotated[
-        str, typer.Option("--endpoints", help="Comma-separated endpoint names (default: all).")
-    ] = "",
-) -> None:
-    """Compute every published endpoint for each participant's use-pattern word."""
-    from ..analysis import compute_endpoints, read_words_csv
+def _run_words(run: Path, by: str = "week"):
+    from ..analysis import load_run, use_pattern_words
 
+    data = load_run(run)
+    return use_pattern_words(data.visits, by=by, weeks=data.weeks), data.weeks
+
+
+@app.command()
+def words(
+    run: Annotated[Path, typer.Argument(help="Run folder (manifest.json, visits.parquet).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Words table to write (CSV).")],
+    by: Annotated[
+        str, typer.Option("--by", help="'week' (one symbol per treatment week) or 'visit'.")
+    ] = "week",
+) -> None:
+    """Use-pattern words of every patient in a run folder (columns replicate, id, arm,
+    usePatternUDS), ready for `rewardsim endpoints`."""
     try:
-        words = read_words_csv(words_csv)
-        names = [n.strip() for n in only.split(",") if n.strip()] or None
-        table = compute_endpoints(words[["who", "usePatternUDS"]], endpoints=names)
+        table, weeks = _run_words(run, by)
     except RewardsimError as exc:
         fail(exc)
         return
     out.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(out, index=False)
-    typer.echo(f"Wrote {len(table)} participants x {table.shape[1] - 1} endpoint columns to {out}")
+    unit = f"one symbol per week, {weeks} weeks" if by == "week" else "one symbol per urine visit"
+    typer.echo(f"Wrote {len(table)} words ({unit}) to {out}")
+
+
+@app.command()
+def endpoints(
+    source: Annotated[
+        Path,
+        typer.Argument(help="Words CSV (usePatternUDS and who, or id as `rewardsim words` "
+                       "writes it), or a run folder."),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Endpoint table to write (CSV).")],
+    only: Annotated[
+        str, typer.Option("--endpoints", help="Comma-separated endpoint names (default: all).")
+    ] = "",
+) -> None:
+    """Compute every published endpoint for each participant's use-pattern word.
+
+    The table keeps the words' identifying columns (who, or replicate, id and arm) first.
+    """
+    from ..analysis import compute_endpoints, read_words_csv
+
+    try:
+        words = _run_words(source)[0] if source.is_dir() else read_words_csv(source)
+        names = [n.strip() for n in only.split(",") if n.strip()] or None
+        table = compute_endpoints(words, endpoints=names)
+    except RewardsimError as exc:
+        fail(exc)
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out, index=False)
+    n_end = table.shape[1] - (words.shape[1] - 1)
+    typer.echo(f"Wrote {len(table)} participants x {n_end} endpoint columns to {out}")
 
 
 @app.command()
@@ -51,14 +87,27 @@ def report(
     power_replicates: Annotated[
         int, typer.Option(help="At most this many replicates for power.")
     ] = 200,
-    seed: Annotated[int, typer.Option(help="Seed for the multiple imputation.")] = 0,
+    seed: Annotated[
+        int, typer.Option(help="Seed for the multiple imputation and power resampling.")
+    ] = 0,
+    endpoints: Annotated[
+        str, typer.Option("--endpoints", help="'substance' (those defined in trials of the "
+                          "run's substance), 'all', or comma-separated names.")
+    ] = "substance",
+    template_dir: Annotated[
+        Path | None, typer.Option("--template-dir", help="Folder of templates replacing the "
+                                  "shipped report.html.j2 / report.css.")
+    ] = None,
 ) -> None:
     """Write a self-contained HTML report of a trial run."""
     from ..report import build_report
 
+    choice = endpoints if endpoints in ("substance", "all") else [
+        n.strip() for n in endpoints.split(",") if n.strip()]
     try:
         path = build_report(
-            run, out, replicate=replicate, power_replicates=power_replicates, seed=seed
+            run, out, replicate=replicate, power_replicates=power_replicates, seed=seed,
+            endpoints=choice, template_dir=template_dir,
         )
     except RewardsimError as exc:
         fail(exc)
@@ -91,7 +140,10 @@ def query(
 
 @app.command()
 def ctn0094(
-    data_dir: Annotated[Path, typer.Argument(help="Folder with the CTN-0094 CSV files.")],
+    data_dir: Annotated[
+        Path | None,
+        typer.Argument(help="Folder with the CTN-0094 CSV files (default: the shipped copy)."),
+    ] = None,
     substance: Annotated[str, typer.Option(help="uds.csv substance, or 'opioid'.")] = "Cocaine",
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Also write the words (CSV).")

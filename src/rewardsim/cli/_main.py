@@ -8,6 +8,7 @@ never with a traceback.
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import typer
@@ -21,6 +22,44 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+class _StderrLines(logging.Handler):
+    """Library log lines (e.g. "compiling model X (first run only)") on stderr, one per line.
+
+    ``sys.stderr`` is looked up at each message, so the lines go where a progress bar
+    or a test runner has redirected it.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        sys.stderr.write(self.format(record) + "\n")
+        sys.stderr.flush()
+
+
+def _log_to_stderr() -> None:
+    logger = logging.getLogger("rewardsim")
+    if not any(isinstance(h, _StderrLines) for h in logger.handlers):
+        logger.addHandler(_StderrLines())
+    logger.setLevel(logging.INFO)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        typer.echo(f"rewardsim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True,
+        help="Print the rewardsim version and exit.",
+    ),
+) -> None:
+    """In-silico trials of addiction medicines."""
+    _log_to_stderr()
 
 
 def fail(exc: RewardsimError) -> None:

@@ -10,11 +10,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from ..engine import Solution, simulate
+from ..engine import simulate
 from ..errors import EventTableError, RewardsimError
 from ..io import parse_regimen, read_dataset, regimen, validate_dataset, write_dataset
 from ..models import MODELS, get_model
 from ._main import app, fail
+from ._summary import summary_table
 
 console = Console()
 
@@ -58,36 +59,13 @@ def _default_grid(df) -> np.ndarray:
     return np.arange(0.0, float(end[dose].max()) + 1e-9, 1.0)
 
 
-def _summary(sol: Solution, n_failed: int) -> Table:
-    table = Table(title=f"{sol.model}: {sol.ids.shape[0]} subjects"
-                  + (f", {n_failed} failed" if n_failed else ""))
-    for col in ("output", "unit", "Cmax median [5th-95th]", "last-24 h mean median [5th-95th]"):
-        table.add_column(col)
-    for name, arr in sol.outputs.items():
-        unit = sol.units.get(name, "")
-        if sol.grid:
-            cmax = arr.max(axis=1)
-            last = sol.times >= sol.times[-1] - 24.0
-            avg = arr[:, last].mean(axis=1)
-        else:
-            cmax = arr
-            avg = arr
-
-        def fmt(x: np.ndarray) -> str:
-            q = np.percentile(x, [50, 5, 95])
-            return f"{q[0]:.4g} [{q[1]:.4g}-{q[2]:.4g}]"
-
-        table.add_row(name, unit, fmt(cmax), fmt(avg))
-    return table
-
-
 @app.command("simulate")
 def simulate_cmd(
     model: str = typer.Argument(..., help="Model name (see `rewardsim models`)."),
     data: Path | None = typer.Option(None, "--data", help="NONMEM-style CSV or Parquet."),
     dose: str | None = typer.Option(
         None, "--dose", help='Regimen, e.g. "20 mg every 8 h for 16 weeks".'),
-    n: int = typer.Option(1, "--n", help="Subjects for --dose."),
+    n: int = typer.Option(1, "--n", help="Subjects in total for --dose (IDs 1..N)."),
     cmt: str | None = typer.Option(None, "--cmt", help="Dose compartment for --dose."),
     out: Path = typer.Option(..., "--out", help="Output file (.csv or .parquet)."),
     times: str | None = typer.Option(None, "--times", help="Output grid START:STOP:STEP (h)."),
@@ -144,7 +122,7 @@ def simulate_cmd(
         fail(exc)
         return
     failed = sol.failed
-    console.print(_summary(sol, len(failed)))
+    console.print(summary_table(sol, len(failed)))
     for sid, msg in list(failed.items())[:5]:
         console.print(f"subject {sid} failed: {msg}")
     console.print(f"wrote {out}")

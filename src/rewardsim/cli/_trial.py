@@ -23,7 +23,9 @@ def trial_cmd(
         int, typer.Option("--replicates", help="Independent trials in the folder.")
     ] = 1,
     n: Annotated[
-        int | None, typer.Option("--n", help="Patients per arm (smallest arm if unequal).")
+        int | None,
+        typer.Option("--n", help="Patients randomised in total, all arms together (as "
+                     "allocation.n in the design file; split by allocation.ratio)."),
     ] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Override the design seed.")] = None,
     hypothesis: Annotated[
@@ -49,7 +51,7 @@ def trial_cmd(
                 f"--chunk-size must be a positive integer. Got {chunk_size} instead.")
         d = load_design(design)
         if n is not None or seed is not None or hypothesis is not None:
-            d = d.with_overrides(n_per_arm=n, seed=seed, hypothesis=hypothesis)
+            d = d.with_overrides(n=n, seed=seed, hypothesis=hypothesis)
         total = d.allocation.n * replicates
         with Progress("[progress.description]{task.description}", BarColumn(),
                       MofNCompleteColumn(), TimeElapsedColumn(), console=console,

@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..errors import EventTableError, ModelSpecError
 from ._codegen import compile_model
+from ._compile_notice import ensure_compiled
 from ._model import Model
 from ._solution import Solution
 from ._variability import Residual, add_residual, as_omega, draw_etas
@@ -213,6 +214,7 @@ def simulate(
 
     args = (P, cov, *ev, obs_t, obs_lo, obs_hi, row0, out, float(rtol), float(atol),
             int(max_steps), status, nsteps)
+    ensure_compiled(kernel.run_chunk, (0, min(ns, chunk_size), *args), f"model {model.name}")
     for lo in range(0, ns, chunk_size):
         hi = min(ns, lo + chunk_size)
         if threads == 1:

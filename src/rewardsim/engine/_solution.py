@@ -53,6 +53,78 @@ class Solution:
     def __getitem__(self, name: str) -> np.ndarray:
         return self.outputs[name]
 
+    def _shape_text(self) -> str:
+        n = self.ids.shape[0]
+        if self.grid:
+            t = self.times
+            span = f"{t[0]:g}-{t[-1]:g} h" if t.size else "no times"
+            return f"{n} subjects x {t.shape[0]} times ({span})"
+        return f"{n} subjects, {self.times.shape[0]} observation rows"
+
+    def __repr__(self) -> str:
+        # Short on purpose: the arrays are what to_frame() or to_xarray() are for.
+        outs = ", ".join(f"{k} [{self.units.get(k, '')}]" for k in self.outputs)
+        failed = int(np.count_nonzero(self.status))
+        return (f"Solution(model={self.model!r}, {self._shape_text()}, outputs: {outs}"
+                + (f", {failed} failed" if failed else "") + ")")
+
+    def _repr_html_(self) -> str:
+        """A small table for Jupyter: outputs with their unit and range, and failures."""
+        from html import escape
+
+        rows = []
+        for k, v in self.outputs.items():
+            finite = v[np.isfinite(v)]
+            lo, hi = (f"{finite.min():.4g}", f"{finite.max():.4g}") if finite.size else ("-", "-")
+            rows.append(f"<tr><td>{escape(k)}</td><td>{escape(self.units.get(k, ''))}</td>"
+                        f"<td>{lo}</td><td>{hi}</td></tr>")
+        failed = int(np.count_nonzero(self.status))
+        note = (f"<p>{failed} subject(s) failed; see <code>.failed</code>.</p>"
+                if failed else "")
+        return (f"<div><b>Solution</b> of model <code>{escape(self.model)}</code>: "
+                f"{escape(self._shape_text())}<table><thead><tr><th>output</th><th>unit</th>"
+                f"<th>min</th><th>max</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+                f"{note}</div>")
+
+    def to_xarray(self):  # -> xarray.Dataset (optional dependency)
+        """The outputs as an :class:`xarray.Dataset` with units in each variable's attrs.
+
+        On a shared grid the dimensions are ``(ID, TIME)``; at a data set's observation
+        rows they are ``(row,)`` with ``ID`` and ``TIME`` as coordinates. Needs xarray:
+        ``pip install xarray`` (or ``pip install 'rewardsim[xarray]'``).
+
+        Examples
+        --------
+        >>> import rewardsim as rs
+        >>> sol = rs.simulate(rs.models.pk1cmt(), rs.regimen(100.0, n=2), times=[0, 1, 2],
+        ...                   omega=False)
+        >>> sol.to_xarray()["CP"].dims
+        ('ID', 'TIME')
+        """
+        try:
+            import xarray as xr
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise ImportError(
+                "Solution.to_xarray needs xarray. Make sure you've installed it with: "
+                "pip install 'rewardsim[xarray]'"
+            ) from None
+        attrs = {"model": self.model}
+        if self.grid:
+            data = {k: (("ID", "TIME"), v, {"units": self.units.get(k, "")})
+                    for k, v in self.outputs.items()}
+            coords = {"ID": self.ids, "TIME": ("TIME", self.times, {"units": "h"})}
+        else:
+            data = {k: (("row",), v, {"units": self.units.get(k, "")})
+                    for k, v in self.outputs.items()}
+            coords = {"ID": ("row", self.row_ids), "TIME": ("row", self.times, {"units": "h"})}
+        ds = xr.Dataset(data, coords=coords, attrs=attrs)
+        if self.grid:
+            ds["status"] = xr.DataArray(self.status, dims=("ID",))
+        else:
+            ds["status"] = xr.DataArray(self.status, dims=("subject",),
+                                        coords={"subject": self.ids})
+        return ds
+
     @property
     def failed(self) -> dict[int, str]:
         """IDs of subjects that failed, with what to do about it."""

@@ -1,12 +1,14 @@
 """Self-contained HTML reports of trial runs.
 
 The report only renders: :func:`rewardsim.analysis.analyse_run` computes the
-tables from the run folder and :func:`render_html` turns them into one HTML file
-with inline CSS and figures. Nothing is simulated here.
+tables from the run folder and :func:`render_html` lays them out with jinja2
+templates (``report/templates``) into one HTML file with inline CSS and figures.
+Nothing is simulated here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..analysis import TrialAnalysis, analyse_run
@@ -23,8 +25,14 @@ def build_report(
     replicate: int | None = None,
     power_replicates: int | None = 200,
     seed: int = 0,
+    endpoints: str | Sequence[str] = "substance",
+    template_dir: str | Path | None = None,
 ) -> Path:
     """Analyse the run folder ``run`` and write the report to ``out``.
+
+    ``endpoints`` is ``"substance"`` (those defined in trials of the run's substance),
+    ``"all"`` or a list of names; ``template_dir`` holds templates that replace the
+    shipped ones (``report.html.j2``, ``report.css``, ...).
 
     Raises
     ------
@@ -33,9 +41,10 @@ def build_report(
         ``visits.parquet`` or a required column (the message names it).
     """
     analysis: TrialAnalysis = analyse_run(
-        run, replicate=replicate, power_replicates=power_replicates, seed=seed
+        run, replicate=replicate, power_replicates=power_replicates, seed=seed,
+        endpoints=endpoints,
     )
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(analysis), encoding="utf-8")
+    path.write_text(render_html(analysis, template_dir=template_dir), encoding="utf-8")
     return path

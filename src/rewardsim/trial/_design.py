@@ -203,11 +203,24 @@ class Design(_Strict):
         return out
 
     def with_overrides(
-        self, *, n_per_arm: int | None = None, seed: int | None = None,
+        self, *, n: int | None = None, n_per_arm: int | None = None, seed: int | None = None,
         hypothesis: str | None = None,
     ) -> Design:
-        """A copy with the command-line overrides applied (and validated)."""
+        """A copy with the command-line overrides applied (and validated).
+
+        ``n`` is the number of patients randomised in total, all arms together, as
+        ``allocation.n`` in a design file (and ``rewardsim trial --n``); ``n_per_arm``
+        instead sets the size of the smallest arm and scales the others by the ratio.
+        """
         data = self.model_dump(mode="python")
+        if n is not None and n_per_arm is not None:
+            raise TrialDesignError("Give n (patients in total) or n_per_arm, not both.")
+        if n is not None:
+            if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+                raise TrialDesignError(
+                    f"The --n override must be a positive integer (patients randomised in "
+                    f"total, all arms together). Got {n!r} instead.")
+            data["allocation"]["n"] = n
         if n_per_arm is not None:
             if not isinstance(n_per_arm, int) or n_per_arm < 1:
                 raise TrialDesignError(

@@ -29,6 +29,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..engine._compile_notice import ensure_compiled
 from ..errors import TrialDesignError
 from ..models.behaviour import behaviour_values
 from ..models.circuit_daily import TRIAL_HYPOTHESES as HYPOTHESES
@@ -83,6 +84,10 @@ def simulate_patients(
                               ids[lo:hi], arm[lo:hi], attempt[lo:hi], screen_only,
                               *inp.args(), *out.rows(lo, hi))
 
+    # Compile before the threads start, saying so when it takes a while (first run).
+    first = (inp.P, *inp.circuit_args(), np.uint64(design.seed), rep, ids, arm, attempt,
+             screen_only, *inp.args(), *out.rows(0, n))
+    ensure_compiled(kernel.simulate_chunk, first, "the trial model")
     if threads == 1:
         work(0, n)
     else:

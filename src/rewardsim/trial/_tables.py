@@ -1,7 +1,8 @@
 """Kernel output arrays of one chunk -> the run folder's tables (pyarrow).
 
 Columns follow the run-folder contract of :mod:`rewardsim.analysis._run` (required columns
-first, extra columns after them). The two large tables (``daily_use``, ``doses``) store
+first, extra columns after them). A missing result (a missed urine, no rating, no dropout)
+is stored as null, never NaN. The two large tables (``daily_use``, ``doses``) store
 ``replicate``, ``id`` and ``day`` as 32-bit integers.
 """
 
@@ -47,6 +48,12 @@ def allocate_outputs(n: int, inp: KernelInputs, weeks: int) -> ChunkOutput:
     return ChunkOutput(n, inp, weeks)
 
 
+def _nullable(values: np.ndarray) -> pa.Array:
+    """A float column with NaN (no result: a missed urine, no rating, no dropout) as null,
+    so that SQL over the run folder skips it (``avg``, ``count``) instead of returning NaN."""
+    return pa.array(np.asarray(values, dtype=np.float64), from_pandas=True)
+
+
 def _strings(codes: np.ndarray, names: list[str] | tuple[str, ...]) -> pa.Array:
     """A plain string column from integer codes (built in Arrow, no Python objects)."""
     dictionary = pa.array(list(names), type=pa.string())
@@ -74,7 +81,7 @@ def chunk_tables(
         "baseline_positive_urines": s[:, K.S_BPOS].astype(np.int64),
         "baseline_use_days_per_month": s[:, K.S_USE28] * 30.0 / 28.0,
         "severity": s[:, K.S_SEV],
-        "dropout_day": drop,
+        "dropout_day": _nullable(drop),
         "completed": completed,
         "route": _strings(route, ROUTES),
         "propensity_use_days_per_month": 30.0 / (1.0 + np.exp(-b)),
@@ -100,11 +107,11 @@ def chunk_tables(
         "week": np.tile((days - 1) // 7 + 1, n),
         "kind": _strings(np.tile(kind_codes, n), kind_names),
         "attended": out.vatt.ravel() > 0,
-        "urine_positive": positive.ravel(),
-        "be_ng_ml": be.ravel(),
-        "craving": out.vcrave.ravel(),
-        "anxiety": out.vanx.ravel(),
-        "drowsiness": out.vdrowsy.ravel(),
+        "urine_positive": _nullable(positive.ravel()),
+        "be_ng_ml": _nullable(be.ravel()),
+        "craving": _nullable(out.vcrave.ravel()),
+        "anxiety": _nullable(out.vanx.ravel()),
+        "drowsiness": _nullable(out.vdrowsy.ravel()),
     })  # fmt: skip
     if design.output.daily_use:
         nd = inp.n_days
@@ -118,8 +125,8 @@ def chunk_tables(
             "amount_mg": out.amt.ravel().astype(np.float32),
             "route": _strings(np.repeat(route, nd), ROUTES),
             "in_study": in_study.ravel(),
-            "high": out.high.ravel().astype(np.float32),
-            "da_peak_pct": out.da.ravel().astype(np.float32),
+            "high": pa.array(out.high.ravel().astype(np.float32), from_pandas=True),
+            "da_peak_pct": pa.array(out.da.ravel().astype(np.float32), from_pandas=True),
         })  # fmt: skip
     if design.output.doses:
         n_days, n_slots = out.taken.shape[1:]

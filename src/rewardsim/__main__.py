@@ -1,0 +1,5 @@
+"""``python -m rewardsim``: the command line."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,5 @@
+"""``python -m rewardsim.cli``: the command line."""
+
+from . import main
+
+main()

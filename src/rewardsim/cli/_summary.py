@@ -1,0 +1,76 @@
+"""The table ``rewardsim simulate`` prints: each output's peak and last-24 h mean.
+
+Both are computed per subject from the solution at its output times, then summarised
+over subjects: the value itself for one subject, otherwise the median and the 5th-95th
+percentile range. The peak is the largest value *at the output times* (a coarse grid
+misses the true Cmax); the last-24 h mean is the time average of the linear interpolant
+over the last 24 h of the output grid (trapezoidal rule), given only on a shared grid
+(``--times``, or the default hourly grid) that spans at least 24 h with at least two
+times in the window: sparse observation rows would make the interpolant meaningless.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.table import Table
+
+from ..engine import Solution
+
+__all__ = ["per_subject", "summary_table"]
+
+WINDOW_H = 24.0
+
+
+def _window_mean(t: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Trapezoidal mean of ``y`` (subjects x times) over ``[t[-1] - 24, t[-1]]``; NaN if short."""
+    n = y.shape[0]
+    if t.size < 2 or t[-1] - t[0] < WINDOW_H or np.count_nonzero(t >= t[-1] - WINDOW_H) < 2:
+        return np.full(n, np.nan)
+    w0 = t[-1] - WINDOW_H
+    k = int(np.searchsorted(t, w0, side="right"))  # first time strictly inside the window
+    frac = (w0 - t[k - 1]) / (t[k] - t[k - 1])
+    y0 = y[:, k - 1] + frac * (y[:, k] - y[:, k - 1])
+    tt = np.concatenate([[w0], t[k:]])
+    yy = np.concatenate([y0[:, None], y[:, k:]], axis=1)
+    area = (0.5 * (yy[:, 1:] + yy[:, :-1]) * np.diff(tt)[None, :]).sum(axis=1)
+    return area / WINDOW_H
+
+
+def per_subject(sol: Solution, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per subject: the largest value at the output times and the last-24 h mean (NaN
+    without a shared grid spanning 24 h)."""
+    arr = sol.outputs[name]
+    if sol.grid:
+        return np.nanmax(arr, axis=1), _window_mean(sol.times, arr)
+    ids = sol.row_ids if sol.row_ids is not None else np.zeros(arr.shape[0])
+    peak = [np.nanmax(arr[ids == sid]) if np.any(ids == sid) else np.nan for sid in sol.ids]
+    return np.array(peak), np.full(len(peak), np.nan)
+
+
+def _fmt(x: np.ndarray, why: str = "") -> str:
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        return f"n/a{why}"
+    if x.size == 1:
+        return f"{x[0]:.4g}"
+    q = np.percentile(x, [50, 5, 95])
+    return f"{q[0]:.4g} [{q[1]:.4g} to {q[2]:.4g}]"
+
+
+def summary_table(sol: Solution, n_failed: int) -> Table:
+    """The rich table printed after a simulation."""
+    n = sol.ids.shape[0]
+    what = "" if n == 1 else "; median [5th to 95th percentile] over subjects"
+    title = (f"{sol.model}: {n} subject{'s' if n != 1 else ''}"
+             + (f", {n_failed} failed" if n_failed else "") + what)
+    table = Table(title=title, caption="Both are read off the output times (--times): the "
+                  "peak is the largest value there, the mean the trapezoidal rule over them; "
+                  "a finer grid gives a closer Cmax and mean.")
+    for col in ("output", "unit", "peak at output times", "mean over the last 24 h"):
+        table.add_column(col)
+    why = (" (output times span < 24 h)" if sol.grid
+           else " (observation rows; give --times for a grid)")
+    for name in sol.outputs:
+        peak, mean = per_subject(sol, name)
+        table.add_row(name, sol.units.get(name, ""), _fmt(peak), _fmt(mean, why))
+    return table
