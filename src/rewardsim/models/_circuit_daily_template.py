@@ -131,13 +131,14 @@ def _axis(x, lo, step, n):
 
 
 @njit(cache=True, nogil=True)
-def use_window(tab, axes, route, amount, a_da, a_st, a_glu, a_pfc, u_bac):
+def use_window(tab, axes, route, amount, a_da, a_st, a_glu, a_pfc, u_bac, v):
     """States after a use window and what the use delivered (trilinear table lookup).
 
     ``axes`` = (amount_min mg, log step, n amounts, a_da step, n a_da, u step, n u) for the
     amount axis ``[0, amount_min * exp(step * (0 .. n - 2))]`` (index 0 is 0 mg), A_DA and
     ``u = CB / (CB + EC50_BAC)``. Returns ``(A_DA, A_ST, A_GLU, A_PFC, reward, peak DAR,
-    peak high, peak occupancy)``.
+    peak high, peak occupancy)``. ``v`` is scratch space of ``N_TAB`` values (allocated
+    once by the caller: this runs once per simulated use day).
     """
     a_min, dlog, n_a = axes[0], axes[1], int(axes[2])
     if amount < a_min:
@@ -146,7 +147,7 @@ def use_window(tab, axes, route, amount, a_da, a_st, a_glu, a_pfc, u_bac):
         ia, wa = _axis(math.log(amount / a_min), -dlog, dlog, n_a)
     jd, wd = _axis(a_da, 0.0, axes[3], int(axes[4]))
     ku, wu = _axis(u_bac, 0.0, axes[5], int(axes[6]))
-    v = np.zeros(N_TAB)
+    v[:] = 0.0
     for di in range(2):
         fa = wa if di else 1.0 - wa
         for dj in range(2):

@@ -234,6 +234,7 @@ class DailyCircuit:
         d = m.circuit_derived_nb(self.p)
         names = ("A_DA", "A_ST", "A_GLU", "A_PFC")
         state = tuple(map(float, start))
+        scratch = np.empty(m.N_TAB)
         rows = []
         for k, amount in enumerate(np.asarray(amounts, dtype=float)):
             row: dict[str, float] = {}
@@ -245,7 +246,7 @@ class DailyCircuit:
             out = [np.nan] * 4
             if amount > 0.0:
                 w = m.use_window(self.tables, self.axes, ROUTES.index(route), amount, *state,
-                                 self.u(float(csf[k, 2])))
+                                 self.u(float(csf[k, 2])), scratch)
                 state, out = tuple(w[:4]), list(w[4:])
             else:
                 state = m.rest(dec[2], *state)

@@ -215,6 +215,7 @@ def simulate_chunk(
     ring = np.zeros(_BE_DAYS)
     dose_ring = np.zeros((_CSF_DAYS, _N_SLOTS))
     sess = np.zeros(_N_KINDS)
+    scratch = np.empty(N_TAB)
     dc = circuit_derived_nb(PC)
     ec50 = PC[EC50_BAC_INDEX]
     rho_x = math.exp(-1.0 / P[TAU_X])
@@ -356,7 +357,7 @@ def simulate_chunk(
                 # ---- the night: the circuit through a use window, or at rest
                 if amount > 0.0:
                     w = use_window(tab, axes, route, amount, a_da, a_st, a_glu, a_pfc,
-                                   csfw / (csfw + ec50))
+                                   csfw / (csfw + ec50), scratch)
                     a_da, a_st, a_glu, a_pfc = w[0], w[1], w[2], w[3]
                     if rec >= 0:
                         out_high[i, rec] = w[6]
