@@ -12,8 +12,15 @@ from typing import Annotated
 
 import typer
 
-from ..errors import RewardsimError
+from ..errors import AnalysisInputError, RewardsimError
+from ..io._atomic import atomic_open, check_output_path, make_folder
 from ._main import app, fail
+
+
+def _write_csv(table, out: Path, what: str) -> None:
+    """Write a table as CSV, atomically (nothing partial on a full disk)."""
+    with atomic_open(out, "w", what=what) as fh:
+        table.to_csv(fh, index=False)
 
 
 @app.command()
@@ -28,14 +35,15 @@ def endpoints(
     from ..analysis import compute_endpoints, read_words_csv
 
     try:
+        make_folder(out.parent)
+        check_output_path(out, what="endpoint table")
         words = read_words_csv(words_csv)
         names = [n.strip() for n in only.split(",") if n.strip()] or None
         table = compute_endpoints(words[["who", "usePatternUDS"]], endpoints=names)
+        _write_csv(table, out, "endpoint table")
     except RewardsimError as exc:
         fail(exc)
         return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out, index=False)
     typer.echo(f"Wrote {len(table)} participants x {table.shape[1] - 1} endpoint columns to {out}")
 
 
@@ -57,6 +65,13 @@ def report(
     from ..report import build_report
 
     try:
+        if power_replicates < 1:
+            raise AnalysisInputError(
+                f"--power-replicates must be a positive integer. Got {power_replicates} "
+                f"instead.")
+        if not 0 <= seed < 2**64:
+            raise AnalysisInputError(
+                f"--seed must be a whole number in 0..2**64-1. Got {seed} instead.")
         path = build_report(
             run, out, replicate=replicate, power_replicates=power_replicates, seed=seed
         )
@@ -78,14 +93,17 @@ def query(
     from ..analysis import query_run
 
     try:
+        if out is not None:
+            check_output_path(out, what="query result")
         table = query_run(run, sql)
+        if out is not None:
+            _write_csv(table, out, "query result")
     except RewardsimError as exc:
         fail(exc)
         return
     if out is None:
         typer.echo(table.to_csv(index=False), nl=False)
     else:
-        table.to_csv(out, index=False)
         typer.echo(f"Wrote {len(table)} rows to {out}")
 
 
@@ -101,7 +119,11 @@ def ctn0094(
     from ..analysis import ctn0094_words, summarise_words
 
     try:
+        if out is not None:
+            check_output_path(out, what="words table")
         words = ctn0094_words(data_dir, substance)
+        if out is not None:
+            _write_csv(words, out, "words table")
     except RewardsimError as exc:
         fail(exc)
         return
@@ -113,5 +135,4 @@ def ctn0094(
     typer.echo(f"weekly positive rate: {all_s['weekly_positive_rate']:.1%} of "
                f"{all_s['weeks_with_result']} weeks with a urine result")  # fmt: skip
     if out is not None:
-        words.to_csv(out, index=False)
         typer.echo(f"Wrote {len(words)} words to {out}")

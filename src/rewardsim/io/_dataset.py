@@ -13,7 +13,6 @@ as 0, and CMT 0 or missing on a dose row means the model's default dose compartm
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -22,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import EventTableError
+from ._atomic import atomic_open
 
 NONMEM_COLUMNS: tuple[str, ...] = ("ID", "TIME", "EVID", "AMT", "CMT", "RATE", "ADDL", "II", "SS")
 """The NONMEM data items this layer understands, in output order."""
@@ -185,6 +185,8 @@ def write_dataset(df: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     ------
     EventTableError
         Unknown suffix, or the destination folder does not exist.
+    OutputError
+        The destination is a folder, or writing failed (read-only folder, full disk).
 
     Examples
     --------
@@ -205,23 +207,11 @@ def write_dataset(df: pd.DataFrame, path: str | os.PathLike[str]) -> None:
             f"Cannot write data set {str(path)!r}: the folder {str(path.parent)!r} does not "
             f"exist; create it first."
         )
-    # A dot-prefixed unique name in the same folder: same file system, so os.replace is atomic.
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
+    with atomic_open(path, "w" if kind == "csv" else "wb", what="data set") as fh:
         if kind == "csv":
-            with open(tmp, "x", newline="", encoding="utf-8") as fh:
-                df.to_csv(fh, index=False)
-                fh.flush()
-                os.fsync(fh.fileno())
+            df.to_csv(fh, index=False)
         else:
-            with open(tmp, "xb") as fh:
-                df.to_parquet(fh, index=False)
-                fh.flush()
-                os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+            df.to_parquet(fh, index=False)
 
 
 # -- validation helpers -------------------------------------------------------------------

@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import least_squares
 
+from ..io._atomic import atomic_write_text
 from .baclofen_pk import MW_BACLOFEN, BaclofenPK
 from .cocaine_pk import MW_COCAINE_HCL, CocainePK
 from .reward_circuit import RewardCircuit, circuit_algebra
@@ -241,5 +242,6 @@ def calibrate() -> dict[str, Any]:
 def write_calibration(record: dict[str, Any], path: str | Path) -> Path:
     """Write a calibration record as indented JSON."""
     path = Path(path)
-    path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = json.dumps(record, indent=2, ensure_ascii=False) + "\n"
+    atomic_write_text(path, text, what="calibration record")
     return path

@@ -13,6 +13,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..engine import Solution
+from ..io._atomic import atomic_path
 
 __all__ = ["plot_person"]
 
@@ -83,5 +84,6 @@ def plot_person(
     axes[-1].set_xlabel("time (days)")
     if title:
         fig.suptitle(title)
-    fig.savefig(path, format=fmt, dpi=120)
+    with atomic_path(path, what="figure") as tmp:
+        fig.savefig(tmp, format=fmt, dpi=120)
     return path
