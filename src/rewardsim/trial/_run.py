@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..errors import TrialDesignError
+from ..io._runfolder import seal_run
 from ..models.behaviour import behaviour_values
 from . import _kernel as K
 from ._cohort import KernelInputs, allocate, kernel_inputs, strata
@@ -256,7 +257,7 @@ def run_trial(
         "pharmacology": pharmacology_values(design.hypothesis),
         "design": _manifest_design(design, sizes),
     }
-    _atomic_write_bytes(manifest_path, json.dumps(manifest, indent=2).encode())
+    seal_run(root, manifest)  # last: row counts and content hashes of the tables above
     shutil.rmtree(chunks, ignore_errors=True)
     return root
 
