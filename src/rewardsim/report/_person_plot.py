@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 
 from ..engine import Solution
 from ..io._atomic import atomic_path
+from ._plots import plain_text
 
 __all__ = ["plot_person"]
 
@@ -28,6 +29,7 @@ _PANELS = (
 )
 
 
+@plain_text
 def plot_person(
     solutions: Mapping[str, Solution],
     dose_times: Mapping[str, np.ndarray],

@@ -7,8 +7,12 @@ directly, so the report never touches pyplot's global state or opens a window.
 from __future__ import annotations
 
 import base64
+import functools
 import io
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 
+import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -17,6 +21,20 @@ from matplotlib.figure import Figure
 __all__ = ["urine_figure", "retention_figure", "ratings_figure", "power_figure"]
 
 _COLOURS = ["#1b6ca8", "#d1495b", "#2e933c", "#edae49", "#6c4f9c", "#444444"]
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def plain_text(draw: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Draw with every text shown as written: arm and design names come from users, and
+    matplotlib would read ``$...$`` in them as mathtext (and fail on ``$\\frac{a$``)."""
+
+    @functools.wraps(draw)
+    def wrapped(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with mpl.rc_context({"text.parse_math": False, "text.usetex": False}):
+            return draw(*args, **kwargs)
+
+    return wrapped
 
 
 def _png(fig: Figure) -> str:
@@ -30,6 +48,7 @@ def _colour(i: int) -> str:
     return _COLOURS[i % len(_COLOURS)]
 
 
+@plain_text
 def urine_figure(by_week: pd.DataFrame, arms: list[str]) -> str:
     """Proportion of urines negative by arm and week (missing counted positive, and observed)."""
     fig = Figure(figsize=(7.0, 3.6))
@@ -50,6 +69,7 @@ def urine_figure(by_week: pd.DataFrame, arms: list[str]) -> str:
     return _png(fig)
 
 
+@plain_text
 def retention_figure(curves: pd.DataFrame, arms: list[str]) -> str:
     """Kaplan-Meier retention curves by arm (days on study)."""
     fig = Figure(figsize=(7.0, 3.4))
@@ -66,6 +86,7 @@ def retention_figure(curves: pd.DataFrame, arms: list[str]) -> str:
     return _png(fig)
 
 
+@plain_text
 def ratings_figure(ratings: dict[str, pd.DataFrame], arms: list[str]) -> str:
     """Mean rating (with 1 SE) by arm and week, one panel per rating."""
     names = list(ratings)
@@ -89,6 +110,7 @@ def ratings_figure(ratings: dict[str, pd.DataFrame], arms: list[str]) -> str:
     return _png(fig)
 
 
+@plain_text
 def power_figure(summary: pd.DataFrame, target: float) -> str:
     """Power per endpoint (horizontal bars) with the target power marked."""
     d = summary.sort_values("power")
