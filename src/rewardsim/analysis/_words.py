@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisInputError
+from ..io._csv import read_csv_strict
 
 __all__ = ["SYMBOLS", "validate_word", "validate_words", "use_pattern_words", "read_words_csv"]
 
@@ -194,10 +195,8 @@ def read_words_csv(path: object) -> pd.DataFrame:
         If the file is unreadable, a required column is missing, or a word has an
         unknown symbol. An empty cell is read as the empty word.
     """
-    try:
-        df = pd.read_csv(path, dtype={"usePatternUDS": str}, keep_default_na=False)
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise AnalysisInputError(f"Cannot read words CSV {str(path)!r}: {exc}") from exc
+    df = read_csv_strict(path, what="words CSV", error=AnalysisInputError,
+                         text_columns=["usePatternUDS"])
     required = ["who", "usePatternUDS"]
     missing = [c for c in required if c not in df.columns]
     if missing:
@@ -205,5 +204,13 @@ def read_words_csv(path: object) -> pd.DataFrame:
             f"Words CSV {str(path)!r} is missing column(s) {missing}; it needs columns "
             f"{required} (got {list(df.columns)})."
         )
+    if len(df) == 0:
+        raise AnalysisInputError(
+            f"Words CSV {str(path)!r} has no rows; expected one word per participant.")
+    missing_who = df["who"].isna().to_numpy()
+    if missing_who.any():
+        raise AnalysisInputError(
+            f"Words CSV {str(path)!r}: 'who' is missing at data row "
+            f"{int(missing_who.argmax()) + 1}; every word needs its participant.")
     validate_words(df["usePatternUDS"], df["who"])
     return df[required + [c for c in df.columns if c not in required]]

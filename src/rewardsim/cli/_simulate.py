@@ -16,7 +16,7 @@ from rich.table import Table
 
 from .._memory import check_budget, default_budget, parse_size
 from ..engine import Solution, simulate_chunks
-from ..engine._population import check_seed
+from ..engine._population import check_events, check_seed
 from ..errors import EventTableError, RewardsimError
 from ..io import parse_regimen, read_dataset, regimen, validate_dataset
 from ..io._atomic import atomic_path, check_output_path
@@ -217,7 +217,7 @@ def simulate_cmd(
             raise EventTableError(f"--n must be a positive integer. Got {n} instead.")
         check_seed(seed, "simulate (--seed)")
         n_outputs = len(m.outputs)
-        grid = parse_times(times, budget, n_outputs) if times else None
+        grid = parse_times(times, budget, n_outputs) if times is not None else None
         if data is not None:
             df = read_dataset(data)
         else:
@@ -229,6 +229,7 @@ def simulate_cmd(
             df = regimen(spec["amt"], every=spec["every"], n_doses=spec["n_doses"],
                          rate=spec["rate"], n=n, cmt=cmt, model=m)
         df = validate_dataset(df, m)
+        check_events(df, budget)
         has_obs = df["EVID"].isin([0, 2]).any()
         if grid is None and not has_obs:
             grid = _default_grid(df, budget, n_outputs)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -153,19 +153,38 @@ class _Plan:
     def working_bytes(self) -> int:
         """Memory held whatever the chunking: per-subject inputs and events in flight."""
         per_subject = self.P.nbytes + self.cov.nbytes + 2 * self.P.nbytes  # + params, etas
-        in_flight = self.events_max * _EVENT_BYTES * self.threads * LANES
+        in_flight = _in_flight_bytes(self.events_max, self.threads)
         return int(per_subject + sum(a.nbytes for a in self.ev) + in_flight)
 
 
-def _max_events(col: dict[str, np.ndarray], codes: np.ndarray, ns: int) -> int:
+def _max_events(col: Mapping[str, Any], codes: np.ndarray, ns: int) -> int:
     """Largest number of events the kernel expands one subject's records into."""
-    evid, rate = col["EVID"], col["RATE"]
+    evid, rate = np.asarray(col["EVID"]), np.asarray(col["RATE"])
     dose = (evid == 1) | (evid == 4)
     # float: ADDL of 10**18 must not wrap around
-    n = np.where(dose, (col["ADDL"].astype(np.float64) + 1.0) * np.where(rate > 0, 2.0, 1.0)
-                 + (evid == 4) + (col["SS"] == 1), (evid == 3).astype(np.float64))
+    addl = np.asarray(col["ADDL"]).astype(np.float64)
+    n = np.where(dose, (addl + 1.0) * np.where(rate > 0, 2.0, 1.0) + (evid == 4)
+                 + (np.asarray(col["SS"]) == 1), (evid == 3).astype(np.float64))
     per_subject = np.bincount(codes, weights=n, minlength=ns)
     return int(min(per_subject.max(initial=0.0), 2.0**62))
+
+
+def _in_flight_bytes(events_max: int, threads: int) -> int:
+    """Memory of the expanded events of the subjects being solved at one time."""
+    return events_max * _EVENT_BYTES * threads * LANES
+
+
+def check_events(data: pd.DataFrame, budget: int, n_threads: int | None = None) -> None:
+    """Refuse a validated data set whose dose events alone would not fit in ``budget``.
+
+    Cheap (no solving, no output grid), so a caller can check before building a grid.
+    """
+    codes, _ = pd.factorize(data["ID"], sort=False)
+    events = _max_events(data, codes, int(codes.max(initial=-1)) + 1)
+    threads = max(1, n_threads or os.cpu_count() or 1)
+    check_budget(_in_flight_bytes(events, threads), budget,
+                 f"Expanding up to {events:,} dose events a subject ({threads * LANES} "
+                 f"subjects in flight)", "Shrink it: fewer doses (ADDL, or a shorter regimen).")
 
 
 def _plan(

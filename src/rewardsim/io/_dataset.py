@@ -19,12 +19,11 @@ from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from ..errors import EventTableError
 from ._atomic import atomic_open
+from ._csv import NULL_VALUES, read_csv_strict
 
 NONMEM_COLUMNS: tuple[str, ...] = ("ID", "TIME", "EVID", "AMT", "CMT", "RATE", "ADDL", "II", "SS")
 """The NONMEM data items this layer understands, in output order."""
@@ -32,8 +31,6 @@ NONMEM_COLUMNS: tuple[str, ...] = ("ID", "TIME", "EVID", "AMT", "CMT", "RATE", "
 _INT_COLUMNS = frozenset({"ID", "EVID", "CMT", "ADDL", "SS"})
 _DOSE_EVIDS = (1, 4)
 _SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
-# Arrow's default missing-value spellings (the same as pandas'); "." is added for NONMEM.
-_NULL_VALUES = tuple(pacsv.ConvertOptions().null_values)
 
 
 class _Named(Protocol):
@@ -126,47 +123,6 @@ def _upper_nonmem_columns(df: pd.DataFrame, extra: Sequence[str] = ()) -> dict[A
     return mapping
 
 
-def _line_of(path: Path, text: str) -> int | None:
-    """1-based line number of the first line equal to ``text`` (for an error message)."""
-    with open(path, encoding="utf-8", errors="replace", newline="") as fh:
-        for number, line in enumerate(fh, start=1):
-            if line.rstrip("\r\n") == text:
-                return number
-    return None
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    """CSV through Arrow's reader: a row with more or fewer fields than the header is an
-    error (pandas would shift it into an index or pad it with missing values)."""
-    bad: list[Any] = []
-
-    def invalid(row: Any) -> str:
-        bad.append(row)
-        return "error"
-
-    convert = pacsv.ConvertOptions(null_values=[*_NULL_VALUES, "."], strings_can_be_null=True)
-    try:
-        table = pacsv.read_csv(path, parse_options=pacsv.ParseOptions(invalid_row_handler=invalid),
-                               convert_options=convert)  # fmt: skip
-    except pa.ArrowInvalid:
-        if not bad:
-            raise
-        row = bad[0]
-        number = row.number or _line_of(path, row.text)
-        where = f"line {number}" if number else "a line"
-        raise EventTableError(
-            f"Cannot read data set {str(path)!r} as CSV: {where} has {row.actual_columns} "
-            f"fields but the header has {row.expected_columns}: {row.text!r}. Give every row "
-            f"one field per column (quote text that holds a comma)."
-        ) from None
-    _refuse_repeated(table.column_names, path)
-    # Keep dates and times as the text they were (pandas' reader does not parse them).
-    for i, field in enumerate(table.schema):
-        if pa.types.is_temporal(field.type):
-            table = table.set_column(i, field.name, table.column(i).cast(pa.string()))
-    return table.to_pandas()
-
-
 def _refuse_repeated(names: Sequence[str], path: Path) -> None:
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
@@ -213,7 +169,8 @@ def read_dataset(path: str | os.PathLike[str]) -> pd.DataFrame:
         raise EventTableError(f"Cannot read data set {str(path)!r}: the path {what}.")
     try:
         if kind == "csv":
-            df = _read_csv(path)
+            df = read_csv_strict(path, what="data set", error=EventTableError,
+                                 null_values=[*NULL_VALUES, "."])
         else:
             _refuse_repeated(pq.read_schema(path).names, path)
             df = pd.read_parquet(path)

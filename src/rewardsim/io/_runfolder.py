@@ -195,7 +195,7 @@ def verify_tables(root: str | os.PathLike[str], manifest: dict[str, Any]) -> dic
             raise AnalysisInputError(
                 f"{path.name} in {str(root)!r} does not match the content hash in "
                 f"{MANIFEST}. {fix}")
-        _check_replicates(path, int(manifest["replicates"]))
+        _check_replicates(path, int(manifest["replicates"]), every=name == "subjects")
     return {name: root / f"{name}.parquet" for name in listed}
 
 
@@ -217,9 +217,13 @@ def _replicate_range(path: Path) -> tuple[int, int] | None:
     return lo, hi
 
 
-def _check_replicates(path: Path, replicates: int) -> None:
+def _check_replicates(path: Path, replicates: int, *, every: bool) -> None:
+    """Replicates of a table within 0..replicates-1; with ``every``, from 0 to the last."""
     found = _replicate_range(path)
-    if found is not None and (found[0] < 0 or found[1] >= replicates):
+    if found is None:
+        return
+    outside = found[0] < 0 or found[1] >= replicates
+    if outside or (every and (found[0] != 0 or found[1] != replicates - 1)):
         raise AnalysisInputError(
             f"Run table {path.name!r} holds replicates {found[0]} to {found[1]}, but "
             f"{MANIFEST} says replicates = {replicates} (numbered 0 to {replicates - 1}).")
