@@ -16,7 +16,7 @@ from rich.table import Table
 
 from .._memory import check_budget, default_budget, parse_size
 from ..engine import Solution, simulate_chunks
-from ..engine._population import check_events, check_seed
+from ..engine._plan import check_events, check_seed
 from ..errors import EventTableError, RewardsimError
 from ..io import parse_regimen, read_dataset, regimen, validate_dataset
 from ..io._atomic import atomic_path, check_output_path
