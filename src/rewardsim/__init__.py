@@ -17,6 +17,7 @@ from .engine import Residual as Residual
 from .engine import Solution as Solution
 from .engine import compose as compose
 from .engine import simulate as simulate
+from .engine import simulate_chunks as simulate_chunks
 from .engine import simulate_dask as simulate_dask
 from .errors import RewardsimError as RewardsimError
 from .io import read_dataset as read_dataset
@@ -40,5 +41,5 @@ def __getattr__(name: str) -> object:
 __all__ = sorted([
     "Compartment", "Covariate", "Derived", "Model", "Omega", "Output", "Param", "Residual",
     "RewardsimError", "Solution", "compose", "models", "read_dataset", "regimen", "simulate",
-    "simulate_dask", "write_dataset",
+    "simulate_chunks", "simulate_dask", "write_dataset",
 ])

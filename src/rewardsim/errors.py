@@ -7,11 +7,15 @@ Hierarchy::
     ├── EventTableError     (ValueError)  a dosing/observation data set is wrong
     ├── SolverError                       the ODE solver failed for a subject
     ├── TrialDesignError    (ValueError)  a trial design file is wrong
-    └── AnalysisInputError  (ValueError)  input to the analysis layer is wrong
+    ├── AnalysisInputError  (ValueError)  input to the analysis layer is wrong
+    ├── ResourceError       (ValueError)  a request needs more memory than the budget allows
+    └── OutputError         (OSError)     an output cannot be written (read-only folder,
+                                          full disk, the path is a folder)
 
 Errors about bad input subclass ``ValueError`` so that generic callers can catch
 them, as scikit-learn's ``InvalidParameterError`` does.  Every message names the
-field, the value received and what is allowed.
+field, the value received and what is allowed.  :class:`OutputError` subclasses
+``OSError`` and names the path that could not be written.
 """
 
 from __future__ import annotations
@@ -39,3 +43,12 @@ class TrialDesignError(RewardsimError, ValueError):
 
 class AnalysisInputError(RewardsimError, ValueError):
     """Input to the analysis layer (use-pattern words, run folders, CSVs) is invalid."""
+
+
+class ResourceError(RewardsimError, ValueError):
+    """A request would need more memory than the budget allows (the message says how much,
+    and how to shrink the request or raise the budget)."""
+
+
+class OutputError(RewardsimError, OSError):
+    """An output file or folder cannot be written; nothing partial is left behind."""

@@ -8,6 +8,7 @@ import pytest
 from rewardsim.analysis import load_run, query_run
 from rewardsim.analysis._synthetic import write_synthetic_run
 from rewardsim.errors import AnalysisInputError
+from rewardsim.io._runfolder import seal_run
 
 
 @pytest.fixture
@@ -31,9 +32,17 @@ def test_missing_table_is_named(run, table):
         load_run(run)
 
 
+def reseal(run):
+    """Seal the folder's current tables into its manifest (as a writer of the run would)."""
+    m = json.loads((run / "manifest.json").read_text())
+    del m["tables"]
+    seal_run(run, m)
+
+
 def test_missing_column_is_named(run):
     v = pd.read_parquet(run / "visits.parquet").drop(columns=["craving"])
     v.to_parquet(run / "visits.parquet")
+    reseal(run)
     with pytest.raises(
         AnalysisInputError, match=r"'visits.parquet' is missing column\(s\) \['craving'\]"
     ):
@@ -64,5 +73,5 @@ def test_query_errors(run, tmp_path):
     with pytest.raises(AnalysisInputError, match=r"SQL failed: .*Tables: subjects, visits\."):
         query_run(run, "SELECT * FROM nonexistent")
     (tmp_path / "empty").mkdir()
-    with pytest.raises(AnalysisInputError, match="no .parquet tables"):
+    with pytest.raises(AnalysisInputError, match="has no manifest.json: the run did not finish"):
         query_run(tmp_path / "empty", "SELECT 1")

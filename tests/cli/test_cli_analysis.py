@@ -117,8 +117,9 @@ def test_report_missing_table(run, tmp_path):
     result = runner.invoke(app, ["report", str(run), "--out", str(tmp_path / "r.html")])
     assert result.exit_code == 2
     assert result.output == (
-        f"AnalysisInputError: Run folder '{run}' has no subjects.parquet; a run needs "
-        "manifest.json, subjects.parquet and visits.parquet.\n"
+        f"AnalysisInputError: Run folder '{run}' has no subjects.parquet, which manifest.json "
+        "lists. The folder was changed after the run finished, or the run was interrupted; "
+        "run `rewardsim trial` again into a new folder.\n"
     )
 
 

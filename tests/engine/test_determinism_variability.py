@@ -131,8 +131,10 @@ def test_bad_omega_is_refused(omega, match):
 def test_bad_parameter_values_are_refused():
     with pytest.raises(ModelSpecError, match=r"Unknown parameter 'KYLE' for pk1cmt; valid: CL"):
         rs.models.pk1cmt().with_params(KYLE=1.0)
-    with pytest.raises(ModelSpecError, match=r"'CL' parameter of pk1cmt must be a float in"):
-        rs.models.pk1cmt().with_params(CL=-5.0)
+    finite = r"'CL' parameter of pk1cmt must be a finite number in \[0, inf\) \[L/h\]"
+    for bad in (-5.0, float("inf"), float("nan")):
+        with pytest.raises(ModelSpecError, match=finite):
+            rs.models.pk1cmt().with_params(CL=bad)
 
 
 def _mixed_schedules() -> pd.DataFrame:

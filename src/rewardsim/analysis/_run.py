@@ -2,7 +2,8 @@
 
 A run folder (written by the trial layer) holds::
 
-    manifest.json       rewardsim_version, design_hash, seed, hypothesis, replicates, design{...}
+    manifest.json       rewardsim_version, design_hash, seed, hypothesis, replicates, design{...},
+                        tables{name: {rows, bytes, sha256}}, written last
     subjects.parquet    replicate, id, arm, baseline_positive_urines, baseline_use_days_per_month,
                         severity, dropout_day (null = completed), completed
     visits.parquet      replicate, id, arm, day, week, kind, attended, urine_positive, be_ng_ml,
@@ -10,20 +11,23 @@ A run folder (written by the trial layer) holds::
     daily_use.parquet   (optional) replicate, id, day, used, amount_mg, route
     doses.parquet       (optional) replicate, id, day, time_h, amt_mg, taken
 
-``manifest.json``, ``subjects.parquet`` and ``visits.parquet`` are required.
+``manifest.json``, ``subjects.parquet`` and ``visits.parquet`` are required; a table that
+does not match the manifest's row count or content hash is refused.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from ..errors import AnalysisInputError
+from ..io._runfolder import read_manifest, verify_tables
+from ._query import sandboxed_query
 
 __all__ = ["RunData", "load_run", "query_run", "REQUIRED_COLUMNS"]
 
@@ -76,8 +80,32 @@ class RunData:
         return sorted(int(r) for r in self.subjects["replicate"].unique())
 
 
+# Arrow type family of each column ("int": any integer; "num": any integer or float).
+_KINDS: dict[str, str] = {
+    "replicate": "int", "id": "int", "day": "int", "week": "int",
+    "baseline_positive_urines": "int", "arm": "str", "kind": "str", "route": "str",
+    "completed": "bool", "attended": "bool", "used": "bool", "taken": "bool",
+}  # fmt: skip
+_TYPE_WORDS = {"int": "integers", "num": "numbers", "bool": "booleans", "str": "text"}
+
+
+def _family(t: pa.DataType) -> str:
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    if pa.types.is_integer(t):
+        return "int"
+    if pa.types.is_floating(t):
+        return "num"
+    if pa.types.is_boolean(t):
+        return "bool"
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
+        return "str"
+    return str(t)
+
+
 def _read_parquet(path: Path, name: str) -> pd.DataFrame:
     try:
+        schema = pq.read_schema(path)
         df = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises several types for corrupt files
         raise AnalysisInputError(f"Cannot read run table {path.name!r}: {exc}") from exc
@@ -87,83 +115,61 @@ def _read_parquet(path: Path, name: str) -> pd.DataFrame:
             f"Run table {path.name!r} is missing column(s) {missing}; required: "
             f"{list(REQUIRED_COLUMNS[name])}."
         )
+    for col in REQUIRED_COLUMNS[name]:
+        want = _KINDS.get(col, "num")
+        got = _family(schema.field(col).type)
+        if got != want and not (want == "num" and got == "int"):
+            raise AnalysisInputError(
+                f"Column {col!r} of run table {path.name!r} must hold {_TYPE_WORDS[want]}; "
+                f"it holds {_TYPE_WORDS.get(got, got)} ({schema.field(col).type}).")
+    if name in ("subjects", "visits") and len(df) == 0:
+        raise AnalysisInputError(f"Run table {path.name!r} has no rows.")
     return df
 
 
 def load_run(path: str | Path) -> RunData:
     """Read and check a run folder.
 
+    The manifest is validated field by field, each table is checked against the row count
+    and content hash the manifest records for it, then the tables are read and their
+    columns checked.
+
     Raises
     ------
     AnalysisInputError
         If the folder, ``manifest.json``, ``subjects.parquet`` or ``visits.parquet``
-        is missing, unreadable or lacks a required field or column (the message
-        names the file and the field).
+        is missing, unreadable or lacks a required field or column, a table does not
+        match the manifest, or a column has the wrong type (the message names the file
+        and the field).
     """
     root = Path(path)
-    if not root.is_dir():
-        raise AnalysisInputError(f"Run folder {str(root)!r} does not exist or is not a folder.")
-    for required in ("manifest.json", "subjects.parquet", "visits.parquet"):
-        if not (root / required).is_file():
-            raise AnalysisInputError(
-                f"Run folder {str(root)!r} has no {required}; a run needs manifest.json, "
-                f"subjects.parquet and visits.parquet."
-            )
-    try:
-        manifest = json.loads((root / "manifest.json").read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise AnalysisInputError(f"Cannot read manifest.json in {str(root)!r}: {exc}") from exc
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("design"), dict):
-        raise AnalysisInputError("manifest.json must be an object with a 'design' object.")
-    arms = manifest["design"].get("arms")
-    if not isinstance(arms, list) or not arms or not all("name" in a for a in arms):
-        raise AnalysisInputError(
-            f"manifest.json field design.arms must be a non-empty list of {{'name': ...}} "
-            f"objects. Got {arms!r} instead."
-        )
-    subjects = _read_parquet(root / "subjects.parquet", "subjects")
-    visits = _read_parquet(root / "visits.parquet", "visits")
-    optional = {
-        name: _read_parquet(root / f"{name}.parquet", name)
-        for name in _OPTIONAL
-        if (root / f"{name}.parquet").is_file()
-    }
+    manifest = read_manifest(root)
+    tables = verify_tables(root, manifest)
+    subjects = _read_parquet(tables["subjects"], "subjects")
+    visits = _read_parquet(tables["visits"], "visits")
+    optional = {name: _read_parquet(tables[name], name) for name in _OPTIONAL if name in tables}
     return RunData(root, manifest, subjects, visits, optional)
 
 
 def query_run(path: str | Path, sql: str) -> pd.DataFrame:
-    """Answer ``sql`` over the run's Parquet tables with DuckDB.
+    """Answer ``sql`` over the run's tables with DuckDB, read-only.
 
-    Each ``<name>.parquet`` in the folder is a view named ``<name>`` (``subjects``,
-    ``visits``, and ``daily_use``/``doses`` when present).
+    The tables the manifest lists are views named ``subjects``, ``visits``, and
+    ``daily_use``/``doses`` when present; they are checked against the manifest first.
+    The SQL runs in a sandbox that can read these tables and nothing else: writing files
+    (``COPY ... TO``), attaching databases, reading other files, the network and
+    extensions are refused (see :mod:`rewardsim.analysis._query`).
 
     Raises
     ------
     AnalysisInputError
-        If the folder has no Parquet tables or the SQL fails (the message quotes
-        DuckDB's error and lists the tables).
+        If the folder is not a finished, consistent run, the SQL is empty, or DuckDB
+        refuses or fails the SQL (the message quotes DuckDB's error and lists the tables).
 
     Examples
     --------
     >>> query_run("RUN/", "SELECT arm, count(*) AS n FROM subjects GROUP BY arm")  # doctest: +SKIP
     """
     root = Path(path)
-    if not root.is_dir():
-        raise AnalysisInputError(f"Run folder {str(root)!r} does not exist or is not a folder.")
-    tables = sorted(p for p in root.glob("*.parquet") if p.stem.isidentifier())
-    if not tables:
-        raise AnalysisInputError(f"Run folder {str(root)!r} has no .parquet tables to query.")
-    con = duckdb.connect(":memory:")
-    try:
-        for p in tables:
-            literal = str(p.resolve()).replace("'", "''")
-            con.execute(f"CREATE VIEW {p.stem} AS SELECT * FROM read_parquet('{literal}')")
-        try:
-            return con.execute(sql).df()
-        except duckdb.Error as exc:
-            first_line = str(exc).strip().splitlines()[0]
-            raise AnalysisInputError(
-                f"SQL failed: {first_line}. Tables: {', '.join(p.stem for p in tables)}."
-            ) from exc
-    finally:
-        con.close()
+    tables = verify_tables(root, read_manifest(root))
+    return sandboxed_query(tables, sql)

@@ -16,7 +16,6 @@ statistical models so that analyses can be checked against known truth.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -24,6 +23,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisInputError
+from ..io._atomic import atomic_path, make_folder
+from ..io._runfolder import seal_run
 
 __all__ = ["write_synthetic_run", "synthetic_tables"]
 
@@ -125,12 +126,11 @@ def write_synthetic_run(
     seed: int = 0,
     **model: object,
 ) -> Path:
-    """Write ``manifest.json``, ``subjects.parquet`` and ``visits.parquet`` to ``path``.
+    """Write ``subjects.parquet``, ``visits.parquet`` and then ``manifest.json`` to ``path``.
 
     Keyword arguments in ``model`` go to :func:`synthetic_tables`.
     """
-    root = Path(path)
-    root.mkdir(parents=True, exist_ok=True)
+    root = make_folder(path, what="run folder")
     subjects, visits = synthetic_tables(
         arms=arms, n_per_arm=n_per_arm, weeks=weeks, baseline_weeks=baseline_weeks,
         replicates=replicates, seed=seed, **model,  # type: ignore[arg-type]
@@ -157,7 +157,8 @@ def write_synthetic_run(
             "urine_cutoff_ng_ml": 300.0,
         },
     }  # fmt: skip
-    (root / "manifest.json").write_text(json.dumps(manifest, indent=2))
-    subjects.to_parquet(root / "subjects.parquet", index=False)
-    visits.to_parquet(root / "visits.parquet", index=False)
+    for name, table in (("subjects", subjects), ("visits", visits)):
+        with atomic_path(root / f"{name}.parquet", what="run table") as tmp:
+            table.to_parquet(tmp, index=False)
+    seal_run(root, manifest)
     return root

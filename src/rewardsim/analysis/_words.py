@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisInputError
+from ..io._csv import read_csv_strict
 
 __all__ = ["SYMBOLS", "validate_word", "validate_words", "use_pattern_words", "read_words_csv"]
 
@@ -198,16 +199,22 @@ def read_words_csv(path: object) -> pd.DataFrame:
         If the file is unreadable, a required column is missing, or a word has an
         unknown symbol. An empty cell is read as the empty word.
     """
-    try:
-        df = pd.read_csv(path, dtype={"usePatternUDS": str}, keep_default_na=False)
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise AnalysisInputError(f"Cannot read words CSV {str(path)!r}: {exc}") from exc
+    df = read_csv_strict(path, what="words CSV", error=AnalysisInputError,
+                         text_columns=["usePatternUDS"])
     key = next((c for c in ("who", "id") if c in df.columns), None)
     if key is None or "usePatternUDS" not in df.columns:
         raise AnalysisInputError(
             f"Words CSV {str(path)!r} needs columns 'usePatternUDS' and a participant id "
             f"('who', or 'id' as in a run folder); got {list(df.columns)}."
         )
+    if len(df) == 0:
+        raise AnalysisInputError(
+            f"Words CSV {str(path)!r} has no rows; expected one word per participant.")
+    missing_id = df[key].isna().to_numpy()
+    if missing_id.any():
+        raise AnalysisInputError(
+            f"Words CSV {str(path)!r}: {key!r} is missing at data row "
+            f"{int(missing_id.argmax()) + 1}; every word needs its participant.")
     validate_words(df["usePatternUDS"], df[key])
     first = [c for c in ("replicate", key, "arm") if c in df.columns] + ["usePatternUDS"]
     return df[first + [c for c in df.columns if c not in first]]

@@ -12,8 +12,15 @@ from typing import Annotated
 
 import typer
 
-from ..errors import RewardsimError
+from ..errors import AnalysisInputError, RewardsimError
+from ..io._atomic import atomic_open, check_output_path, make_folder
 from ._main import app, fail
+
+
+def _write_csv(table, out: Path, what: str) -> None:
+    """Write a table as CSV, atomically (nothing partial on a full disk)."""
+    with atomic_open(out, "w", what=what) as fh:
+        table.to_csv(fh, index=False)
 
 
 def _run_words(run: Path, by: str = "week"):
@@ -34,12 +41,13 @@ def words(
     """Use-pattern words of every patient in a run folder (columns replicate, id, arm,
     usePatternUDS), ready for `rewardsim endpoints`."""
     try:
+        make_folder(out.parent)
+        check_output_path(out, what="words table")
         table, weeks = _run_words(run, by)
+        _write_csv(table, out, "words table")
     except RewardsimError as exc:
         fail(exc)
         return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out, index=False)
     unit = f"one symbol per week, {weeks} weeks" if by == "week" else "one symbol per urine visit"
     typer.echo(f"Wrote {len(table)} words ({unit}) to {out}")
 
@@ -63,14 +71,15 @@ def endpoints(
     from ..analysis import compute_endpoints, read_words_csv
 
     try:
+        make_folder(out.parent)
+        check_output_path(out, what="endpoint table")
         words = _run_words(source)[0] if source.is_dir() else read_words_csv(source)
         names = [n.strip() for n in only.split(",") if n.strip()] or None
         table = compute_endpoints(words, endpoints=names)
+        _write_csv(table, out, "endpoint table")
     except RewardsimError as exc:
         fail(exc)
         return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out, index=False)
     n_end = table.shape[1] - (words.shape[1] - 1)
     typer.echo(f"Wrote {len(table)} participants x {n_end} endpoint columns to {out}")
 
@@ -105,6 +114,13 @@ def report(
     choice = endpoints if endpoints in ("substance", "all") else [
         n.strip() for n in endpoints.split(",") if n.strip()]
     try:
+        if power_replicates < 1:
+            raise AnalysisInputError(
+                f"--power-replicates must be a positive integer. Got {power_replicates} "
+                f"instead.")
+        if not 0 <= seed < 2**64:
+            raise AnalysisInputError(
+                f"--seed must be a whole number in 0..2**64-1. Got {seed} instead.")
         path = build_report(
             run, out, replicate=replicate, power_replicates=power_replicates, seed=seed,
             endpoints=choice, template_dir=template_dir,
@@ -127,14 +143,17 @@ def query(
     from ..analysis import query_run
 
     try:
+        if out is not None:
+            check_output_path(out, what="query result")
         table = query_run(run, sql)
+        if out is not None:
+            _write_csv(table, out, "query result")
     except RewardsimError as exc:
         fail(exc)
         return
     if out is None:
         typer.echo(table.to_csv(index=False), nl=False)
     else:
-        table.to_csv(out, index=False)
         typer.echo(f"Wrote {len(table)} rows to {out}")
 
 
@@ -153,7 +172,11 @@ def ctn0094(
     from ..analysis import ctn0094_words, summarise_words
 
     try:
+        if out is not None:
+            check_output_path(out, what="words table")
         words = ctn0094_words(data_dir, substance)
+        if out is not None:
+            _write_csv(words, out, "words table")
     except RewardsimError as exc:
         fail(exc)
         return
@@ -165,5 +188,4 @@ def ctn0094(
     typer.echo(f"weekly positive rate: {all_s['weekly_positive_rate']:.1%} of "
                f"{all_s['weeks_with_result']} weeks with a urine result")  # fmt: skip
     if out is not None:
-        words.to_csv(out, index=False)
         typer.echo(f"Wrote {len(words)} words to {out}")

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from ..errors import EventTableError, ModelSpecError, RewardsimError
 from ..io import write_dataset
+from ..io._atomic import check_output_path
 from ..models import HYPOTHESES
 from ..models._calibrate import calibrate, write_calibration
 from ..models.person import person_doses, scenarios
@@ -32,11 +33,12 @@ def calibrate_cmd(
     try:
         if not out.parent.exists():
             raise EventTableError(f"--out folder {str(out.parent)!r} does not exist.")
+        check_output_path(out, what="calibration record")
         record = calibrate()
+        write_calibration(record, out)
     except RewardsimError as exc:
         fail(exc)
         return
-    write_calibration(record, out)
     table = Table(title="reward-circuit calibration")
     for col in ("parameter", "value", "unit", "target", "simulated", "data source"):
         table.add_column(col, overflow="fold")
@@ -91,14 +93,15 @@ def plot_cmd(
             raise EventTableError(f"--out must end in .png or .svg. Got {str(out)!r} instead.")
         if not out.parent.exists():
             raise EventTableError(f"--out folder {str(out.parent)!r} does not exist.")
+        check_output_path(out, what="figure")
         sols, doses = scenarios(days, cocaine=cocaine, route=route, baclofen=baclofen,
                                 hypotheses=_hypotheses(hypothesis), step=step)
+        from ..report._person_plot import plot_person
+
+        plot_person(sols, doses, out, title=f"cocaine {cocaine} ({route}); baclofen {baclofen}")
     except RewardsimError as exc:
         fail(exc)
         return
-    from ..report._person_plot import plot_person
-
-    plot_person(sols, doses, out, title=f"cocaine {cocaine} ({route}); baclofen {baclofen}")
     console.print(f"wrote {out}")
 
 

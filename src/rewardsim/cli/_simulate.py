@@ -2,38 +2,67 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from ..engine import simulate
+from .._memory import check_budget, default_budget, parse_size
+from ..engine import Solution, simulate_chunks
+from ..engine._plan import check_events, check_seed
 from ..errors import EventTableError, RewardsimError
-from ..io import parse_regimen, read_dataset, regimen, validate_dataset, write_dataset
+from ..io import parse_regimen, read_dataset, regimen, validate_dataset
+from ..io._atomic import atomic_path, check_output_path
 from ..models import MODELS, get_model
 from ._main import app, fail
-from ._summary import summary_table
+from ._summary import Summary
 
 console = Console()
 
 
-def parse_times(text: str) -> np.ndarray:
-    """``START:STOP:STEP`` (STOP included) or a comma-separated list of hours."""
+def _grid_points(start: float, stop: float, step: float) -> float:
+    """Points of START:STOP:STEP (STOP included), as a float: it may be astronomical."""
+    return float(np.floor((stop - start) / step + 1e-9)) + 1.0
+
+
+def _check_grid(points: float, n_outputs: int, budget: int, what: str) -> None:
+    # The grid itself plus one subject's ID, TIME and outputs must fit.
+    check_budget(points * 8.0 * (3 + n_outputs), budget, f"{what} of {points:,.0f} points",
+                 "Shrink it: a shorter or coarser grid (--times START:STOP:STEP).")
+
+
+def parse_times(text: str, budget: int | None = None, n_outputs: int = 1) -> np.ndarray:
+    """``START:STOP:STEP`` (STOP included) or a comma-separated list of hours.
+
+    With a ``budget`` (bytes), a grid too large for it is refused before it is built.
+    """
+    bad = EventTableError(
+        f"--times must be START:STOP:STEP with STEP > 0 and STOP >= START (finite), or a "
+        f"sorted list like 0,1,2. Got {text!r} instead.")
     try:
-        if ":" in text:
-            start, stop, step = (float(x) for x in text.split(":"))
-            if step <= 0 or stop < start:
-                raise ValueError
-            return start + step * np.arange(int(np.floor((stop - start) / step + 1e-9)) + 1)
-        return np.array([float(x) for x in text.split(",")])
+        if ":" not in text:
+            grid = np.array([float(x) for x in text.split(",")])
+            if not np.all(np.isfinite(grid)) or np.any(np.diff(grid) < 0):
+                raise bad
+            return grid
+        start, stop, step = (float(x) for x in text.split(":"))
     except ValueError:
-        raise EventTableError(
-            f"--times must be START:STOP:STEP with STEP > 0 and STOP >= START, or a list "
-            f"like 0,1,2. Got {text!r} instead."
-        ) from None
+        raise bad from None
+    if not (step > 0 and np.isfinite(start) and np.isfinite(stop) and stop >= start):
+        raise bad
+    points = _grid_points(start, stop, step)
+    if not np.isfinite(points):
+        raise bad
+    if budget is not None:
+        _check_grid(points, n_outputs, budget, "The output grid --times")
+    return start + step * np.arange(int(points))
 
 
 def _pairs(flag: str, items: list[str]) -> dict[str, float]:
@@ -50,13 +79,50 @@ def _pairs(flag: str, items: list[str]) -> dict[str, float]:
     return out
 
 
-def _default_grid(df) -> np.ndarray:
+def _default_grid(df, budget: int, n_outputs: int) -> np.ndarray:
     """Hourly from 0 to the end of the last dosing interval (24 h after a single dose)."""
     dose = df["EVID"].isin([1, 4])
     if not dose.any():
         return np.arange(0.0, 24.0 + 1e-9, 1.0)
     end = df["TIME"] + df["ADDL"] * df["II"] + np.where(df["II"] > 0, df["II"], 24.0)
-    return np.arange(0.0, float(end[dose].max()) + 1e-9, 1.0)
+    stop = float(end[dose].max())
+    points = _grid_points(0.0, stop, 1.0)
+    _check_grid(points, n_outputs, budget, "The default hourly output grid (to the end of "
+                                           "dosing)")
+    return np.arange(0.0, stop + 1e-9, 1.0)
+
+
+def _arrow(sol: Solution) -> pa.Table:
+    """Long format (ID, TIME, outputs) as an Arrow table; the outputs are not copied."""
+    if sol.grid:
+        nt = sol.times.shape[0]
+        cols = {"ID": np.repeat(sol.ids, nt), "TIME": np.tile(sol.times, sol.ids.shape[0])}
+        cols.update({k: v.reshape(-1) for k, v in sol.outputs.items()})
+    else:
+        cols = {"ID": sol.row_ids, "TIME": sol.times, **sol.outputs}
+    return pa.table({k: pa.array(v) for k, v in cols.items()})
+
+
+def _stream(chunks: Iterator[Solution], out: Path, summary: Summary) -> None:
+    """Write the chunks one after the other into ``out`` (atomically: whole or nothing)."""
+    csv = out.suffix.lower() == ".csv"
+    with atomic_path(out, what="simulation output") as tmp:
+        writer: pq.ParquetWriter | None = None
+        try:
+            with open(tmp, "w", newline="", encoding="utf-8") if csv else nullcontext() as fh:
+                for i, sol in enumerate(chunks):
+                    summary.add(sol)
+                    if csv:
+                        sol.to_frame().to_csv(fh, index=False, header=i == 0)
+                        continue
+                    table = _arrow(sol)
+                    if writer is None:
+                        writer = pq.ParquetWriter(tmp, table.schema)
+                    writer.write_table(table)
+                    del table, sol
+        finally:
+            if writer is not None:
+                writer.close()
 
 
 @app.command("simulate")
@@ -69,7 +135,7 @@ def simulate_cmd(
     cmt: str | None = typer.Option(None, "--cmt", help="Dose compartment for --dose."),
     out: Path = typer.Option(..., "--out", help="Output file (.csv or .parquet)."),
     times: str | None = typer.Option(None, "--times", help="Output grid START:STOP:STEP (h)."),
-    seed: int = typer.Option(0, "--seed", help="Random seed."),
+    seed: int = typer.Option(0, "--seed", help="Random seed, 0..2**64-1."),
     rtol: float = typer.Option(1e-8, "--rtol", help="Relative tolerance (adaptive solver)."),
     atol: float = typer.Option(1e-12, "--atol", help="Absolute tolerance (adaptive solver)."),
     method: str = typer.Option("auto", "--method", help="auto, exact, rodas or dp5-rodas."),
@@ -78,9 +144,18 @@ def simulate_cmd(
         [], "--param", help="Typical value NAME=VALUE (repeatable)."),
     omega: str | None = typer.Option(
         None, "--omega", help="Diagonal OMEGA (log-scale variances), e.g. CL=0.09,V=0.04."),
+    max_memory: str | None = typer.Option(
+        None, "--max-memory",
+        help="Memory budget, e.g. 4G (default: half of the available memory)."),
 ) -> None:
-    """Simulate MODEL for the subjects of a data set or a regimen; write long-format output."""
+    """Simulate MODEL for the subjects of a data set or a regimen; write long-format output.
+
+    The output is written chunk by chunk of subjects, so memory is bounded by one chunk
+    (sized to the budget), not by the population.
+    """
+    summary = Summary()
     try:
+        budget = default_budget() if max_memory is None else parse_size(max_memory)
         m = get_model(model)
         if param:
             m = m.with_params(**_pairs("--param", param))
@@ -96,34 +171,44 @@ def simulate_cmd(
                 f"--out must end in .csv or .parquet. Got {str(out)!r} instead.")
         if not out.parent.exists():
             raise EventTableError(f"--out folder {str(out.parent)!r} does not exist.")
+        check_output_path(out, what="simulation output")
         if n < 1:
             raise EventTableError(f"--n must be a positive integer. Got {n} instead.")
+        check_seed(seed, "simulate (--seed)")
+        n_outputs = len(m.outputs)
+        grid = parse_times(times, budget, n_outputs) if times is not None else None
         if data is not None:
             df = read_dataset(data)
         else:
             spec = parse_regimen(dose or "")
+            # The records, their validated copy and the per-subject inputs: about 4 copies
+            # of 9 columns of 8 bytes a subject.
+            check_budget(n * 9 * 8 * 4.0, budget, f"A data set of {n:,} subjects (--n)",
+                         "Shrink it: fewer subjects (--n).")
             df = regimen(spec["amt"], every=spec["every"], n_doses=spec["n_doses"],
                          rate=spec["rate"], n=n, cmt=cmt, model=m)
         df = validate_dataset(df, m)
+        check_events(df, budget)
         has_obs = df["EVID"].isin([0, 2]).any()
-        grid = parse_times(times) if times else (None if has_obs else _default_grid(df))
+        if grid is None and not has_obs:
+            grid = _default_grid(df, budget, n_outputs)
         n_subj = df["ID"].nunique()
         with Progress("[progress.description]{task.description}", BarColumn(),
                       MofNCompleteColumn(), TimeElapsedColumn(), console=console,
                       transient=True, disable=n_subj < 1000) as bar:
             task = bar.add_task(f"simulating {m.name}", total=n_subj)
-            sol = simulate(
-                m, df, times=grid, omega=om, seed=seed, method=method,
-                rtol=rtol, atol=atol, chunk_size=max(1000, n_subj // 20),
+            chunks = simulate_chunks(
+                m, df, times=grid, omega=om, seed=seed, method=method, rtol=rtol, atol=atol,
+                max_memory=budget,
                 progress=lambda done, total: bar.update(task, completed=done),
             )
-        write_dataset(sol.to_frame(), out)
+            del df
+            _stream(chunks, out, summary)
     except RewardsimError as exc:
         fail(exc)
         return
-    failed = sol.failed
-    console.print(summary_table(sol, len(failed)))
-    for sid, msg in list(failed.items())[:5]:
+    console.print(summary.table())
+    for sid, msg in list(summary.failed.items())[:5]:
         console.print(f"subject {sid} failed: {msg}")
     console.print(f"wrote {out}")
 

@@ -16,7 +16,7 @@ from rich.table import Table
 
 from ..engine import Solution
 
-__all__ = ["per_subject", "summary_table"]
+__all__ = ["Summary", "per_subject", "summary_table"]
 
 WINDOW_H = 24.0
 
@@ -57,20 +57,50 @@ def _fmt(x: np.ndarray, why: str = "") -> str:
     return f"{q[0]:.4g} [{q[1]:.4g} to {q[2]:.4g}]"
 
 
-def summary_table(sol: Solution, n_failed: int) -> Table:
-    """The rich table printed after a simulation."""
-    n = sol.ids.shape[0]
-    what = "" if n == 1 else "; median [5th to 95th percentile] over subjects"
-    title = (f"{sol.model}: {n} subject{'s' if n != 1 else ''}"
-             + (f", {n_failed} failed" if n_failed else "") + what)
-    table = Table(title=title, caption="Both are read off the output times (--times): the "
-                  "peak is the largest value there, the mean the trapezoidal rule over them; "
-                  "a finer grid gives a closer Cmax and mean.")
-    for col in ("output", "unit", "peak at output times", "mean over the last 24 h"):
-        table.add_column(col)
-    why = (" (output times span < 24 h)" if sol.grid
-           else " (observation rows; give --times for a grid)")
-    for name in sol.outputs:
-        peak, mean = per_subject(sol, name)
-        table.add_row(name, sol.units.get(name, ""), _fmt(peak), _fmt(mean, why))
-    return table
+class Summary:
+    """Per-subject peaks and last-24 h means of each output, gathered chunk by chunk (a
+    streamed simulation never holds every subject at once)."""
+
+    def __init__(self) -> None:
+        self.peak: dict[str, list[np.ndarray]] = {}
+        self.mean: dict[str, list[np.ndarray]] = {}
+        self.units: dict[str, str] = {}
+        self.failed: dict[int, str] = {}
+        self.subjects = 0
+        self.model = ""
+        self.grid = True
+
+    def add(self, sol: Solution) -> Summary:
+        self.model = sol.model
+        self.grid = sol.grid
+        self.subjects += sol.ids.shape[0]
+        self.failed.update(sol.failed)
+        self.units.update(sol.units)
+        for name in sol.outputs:
+            peak, mean = per_subject(sol, name)
+            self.peak.setdefault(name, []).append(peak)
+            self.mean.setdefault(name, []).append(mean)
+        return self
+
+    def table(self) -> Table:
+        """The rich table printed after a simulation."""
+        n, n_failed = self.subjects, len(self.failed)
+        what = "" if n == 1 else "; median [5th to 95th percentile] over subjects"
+        title = (f"{self.model}: {n} subject{'s' if n != 1 else ''}"
+                 + (f", {n_failed} failed" if n_failed else "") + what)
+        table = Table(title=title, caption="Both are read off the output times (--times): "
+                      "the peak is the largest value there, the mean the trapezoidal rule over "
+                      "them; a finer grid gives a closer Cmax and mean.")
+        for col in ("output", "unit", "peak at output times", "mean over the last 24 h"):
+            table.add_column(col)
+        why = (" (output times span < 24 h)" if self.grid
+               else " (observation rows; give --times for a grid)")
+        for name in self.peak:
+            table.add_row(name, self.units.get(name, ""), _fmt(np.concatenate(self.peak[name])),
+                          _fmt(np.concatenate(self.mean[name]), why))
+        return table
+
+
+def summary_table(sol: Solution, n_failed: int | None = None) -> Table:
+    """The rich table printed after a simulation of ``sol`` (one chunk or all subjects)."""
+    return Summary().add(sol).table()

@@ -9,9 +9,10 @@ from ._model import Model as Model
 from ._model import Output as Output
 from ._model import Param as Param
 from ._population import simulate as simulate
+from ._population import simulate_chunks as simulate_chunks
 from ._solution import Solution as Solution
 from ._variability import Omega as Omega
 from ._variability import Residual as Residual
 
 __all__ = ["Compartment", "Covariate", "Derived", "Model", "Omega", "Output", "Param",
-           "Residual", "Solution", "compose", "simulate", "simulate_dask"]
+           "Residual", "Solution", "compose", "simulate", "simulate_chunks", "simulate_dask"]

@@ -6,7 +6,9 @@ folder, named by a hash of its text, and imported.  Every function in it is a
 numba ``njit(cache=True)`` function, so a model is compiled once per machine
 and later processes load the machine code from disk.
 
-The cache folder is ``$REWARDSIM_CACHE_DIR`` or ``~/.cache/rewardsim``.
+The cache folder is ``$REWARDSIM_CACHE_DIR`` or ``~/.cache/rewardsim``. Before a cached
+module is imported its content is checked against the hash in its name; a module that
+does not match is written anew from the model, never imported.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ import importlib.util
 import os
 import re
 import sys
-import tempfile
 import textwrap
 import types
 from pathlib import Path
@@ -25,6 +26,7 @@ from pathlib import Path
 import numba
 
 from ..errors import ModelSpecError
+from ..io._atomic import atomic_write_text, make_folder
 from ._model import Model
 
 _TEMPLATE = Path(__file__).with_name("_kernel_template.py")
@@ -231,6 +233,26 @@ def compile_model(model: Model, method: int) -> types.ModuleType:
     return module
 
 
+def _digest(src: str) -> str:
+    """The hash that names a kernel module: its source and the numba version."""
+    return hashlib.sha256((src + numba.__version__).encode()).hexdigest()[:16]
+
+
+def _ensure_module(path: Path, src: str, digest: str) -> None:
+    """Make the module at ``path`` hash to ``digest`` (the one in its name) before import.
+
+    A cached module whose content does not hash to its name's digest (edited, truncated,
+    or planted in the cache folder) is never imported: it is written anew from ``src``.
+    """
+    try:
+        current: str | None = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        current = None
+    if current is None or _digest(current) != digest:
+        make_folder(path.parent, what="kernel cache folder")
+        atomic_write_text(path, src, what="kernel module")
+
+
 def _load(model: Model, method: int) -> types.ModuleType:
     src = model_source(model, method)
     try:
@@ -244,20 +266,16 @@ def load_source(prefix: str, src: str) -> types.ModuleType:
     the text (and numba's version), and import it; numba caches its machine code there.
 
     A change of the text gives a new module name, so a stale compiled copy is never
-    loaded. Also used for the reward circuit's reduced forms and the trial kernel.
+    loaded, and a cached module whose content does not match its name is written anew
+    (:func:`_ensure_module`). Also used for the reward circuit's reduced forms and the
+    trial kernel.
     """
-    digest = hashlib.sha256((src + numba.__version__).encode()).hexdigest()[:16]
+    digest = _digest(src)
     key = f"{prefix}_{digest}"
     if key in _LOADED:
         return _LOADED[key]
-    folder = cache_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{key}.py"
-    if not path.exists():
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(fd, "w") as fh:
-            fh.write(src)
-        os.replace(tmp, path)
+    path = cache_dir() / f"{key}.py"
+    _ensure_module(path, src, digest)
     spec = importlib.util.spec_from_file_location(key, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

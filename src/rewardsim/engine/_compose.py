@@ -179,8 +179,8 @@ def compose(
                 mp.get(p.name, p.name), values[p.name], p.unit, p.doc, p.source,
                 cvs[p.name], p.cv_source, p.lower, p.upper,
             ))
-        covariates += [Covariate(mp.get(c.name, c.name), c.value, c.unit, c.doc, c.source)
-                       for c in model.covariates]
+        covariates += [Covariate(mp.get(c.name, c.name), c.value, c.unit, c.doc, c.source,
+                                 c.lower, c.upper) for c in model.covariates]
         derived += [Derived(mp.get(d.name, d.name), _rename(d.expr, mp), d.unit, d.doc)
                     for d in model.derived]
         outputs += [Output(f"{prefix}_{o.name}" if prefix else o.name, _rename(o.expr, mp),

@@ -28,12 +28,14 @@ from __future__ import annotations
 
 import dataclasses
 import keyword
+import math
 import re
 import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ..errors import ModelSpecError
+from ..io._dataset import interval
 
 __all__ = ["Compartment", "Covariate", "Derived", "Model", "Output", "Param"]
 
@@ -75,13 +77,19 @@ class Param:
 
 @dataclass(frozen=True)
 class Covariate:
-    """A subject characteristic (weight, creatinine clearance) with a reference value."""
+    """A subject characteristic (weight, creatinine clearance) with a reference value.
+
+    ``lower`` and ``upper`` bound the values a subject may have (both included); the
+    default, ``[0, inf)``, fits physical quantities such as weight or clearance.
+    """
 
     name: str
     value: float
     unit: str
     doc: str
     source: str = ""
+    lower: float = 0.0
+    upper: float = float("inf")
 
 
 @dataclass(frozen=True)
@@ -247,10 +255,10 @@ class Model:
                     f"The {key!r} parameter of {self.name} must be a number [{p.unit}]. "
                     f"Got {value!r} instead."
                 ) from None
-            if not (p.lower <= v <= p.upper) or v != v:
+            if not (math.isfinite(v) and p.lower <= v <= p.upper):
                 raise ModelSpecError(
-                    f"The {key!r} parameter of {self.name} must be a float in "
-                    f"[{p.lower}, {p.upper}] [{p.unit}]. Got {value!r} instead."
+                    f"The {key!r} parameter of {self.name} must be a finite number in "
+                    f"{interval(p.lower, p.upper)} [{p.unit}]. Got {value!r} instead."
                 )
             self._values[key] = v
 
@@ -294,6 +302,12 @@ class Model:
             if not p.unit or not p.source:
                 raise ModelSpecError(
                     f"Model {cls.name!r}: parameter {p.name!r} needs a unit and a source."
+                )
+        for cov in cls.covariates:
+            if not (math.isfinite(cov.value) and cov.lower <= cov.value <= cov.upper):
+                raise ModelSpecError(
+                    f"Model {cls.name!r}: covariate {cov.name!r} has reference value "
+                    f"{cov.value!r} outside its range {interval(cov.lower, cov.upper)}."
                 )
         for c in cls.compartments:
             if f"dxdt_{c.name}" not in cls.ode:

@@ -13,15 +13,17 @@ as 0, and CMT 0 or missing on a dose row means the model's default dose compartm
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from ..errors import EventTableError
+from ._atomic import atomic_open
+from ._csv import NULL_VALUES, read_csv_strict
 
 NONMEM_COLUMNS: tuple[str, ...] = ("ID", "TIME", "EVID", "AMT", "CMT", "RATE", "ADDL", "II", "SS")
 """The NONMEM data items this layer understands, in output order."""
@@ -29,12 +31,6 @@ NONMEM_COLUMNS: tuple[str, ...] = ("ID", "TIME", "EVID", "AMT", "CMT", "RATE", "
 _INT_COLUMNS = frozenset({"ID", "EVID", "CMT", "ADDL", "SS"})
 _DOSE_EVIDS = (1, 4)
 _SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
-# Floats must read back bit-for-bit as write_dataset wrote them. pandas >= 3.1 always
-# parses that way (and deprecates the option); older versions need "round_trip".
-_PANDAS_VERSION = tuple(int(part) for part in pd.__version__.split(".")[:2])
-_CSV_OPTIONS: dict[str, Any] = (
-    {} if _PANDAS_VERSION >= (3, 1) else {"float_precision": "round_trip"}
-)
 
 
 class _Named(Protocol):
@@ -65,6 +61,13 @@ def _fmt(value: Any) -> str:
     if isinstance(value, str):
         return repr(value)
     return str(value)
+
+
+def interval(lower: float, upper: float) -> str:
+    """``[0, inf)`` or ``[0.5, 2]``: a closed range, an infinite end left open."""
+    left = "(" if np.isinf(lower) else "["
+    right = ")" if np.isinf(upper) else "]"
+    return f"{left}{lower:g}, {upper:g}{right}"
 
 
 def _where(pos: int, ids: np.ndarray | None) -> str:
@@ -120,6 +123,15 @@ def _upper_nonmem_columns(df: pd.DataFrame, extra: Sequence[str] = ()) -> dict[A
     return mapping
 
 
+def _refuse_repeated(names: Sequence[str], path: Path) -> None:
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise EventTableError(
+            f"Cannot read data set {str(path)!r}: column {repeated[0]!r} appears "
+            f"{names.count(repeated[0])} times; give each column its own name."
+        )
+
+
 def read_dataset(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read a NONMEM-style data set from CSV or Parquet.
 
@@ -138,8 +150,9 @@ def read_dataset(path: str | os.PathLike[str]) -> pd.DataFrame:
     Raises
     ------
     EventTableError
-        Unknown suffix, missing file, unreadable content, or two columns that differ only
-        in case (``time`` and ``TIME``).
+        Unknown suffix, missing file, unreadable content, a CSV row with more or fewer
+        fields than the header, a column name given twice, or two columns that differ
+        only in case (``time`` and ``TIME``).
 
     Examples
     --------
@@ -156,10 +169,14 @@ def read_dataset(path: str | os.PathLike[str]) -> pd.DataFrame:
         raise EventTableError(f"Cannot read data set {str(path)!r}: the path {what}.")
     try:
         if kind == "csv":
-            df = pd.read_csv(path, na_values=["."], **_CSV_OPTIONS)
+            df = read_csv_strict(path, what="data set", error=EventTableError,
+                                 null_values=[*NULL_VALUES, "."])
         else:
+            _refuse_repeated(pq.read_schema(path).names, path)
             df = pd.read_parquet(path)
     except (ValueError, OSError, UnicodeDecodeError) as exc:  # pandas/pyarrow parse errors
+        if isinstance(exc, EventTableError):
+            raise
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise EventTableError(
             f"Cannot read data set {str(path)!r} as {kind.upper()}: {first_line}"
@@ -185,6 +202,8 @@ def write_dataset(df: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     ------
     EventTableError
         Unknown suffix, or the destination folder does not exist.
+    OutputError
+        The destination is a folder, or writing failed (read-only folder, full disk).
 
     Examples
     --------
@@ -205,23 +224,11 @@ def write_dataset(df: pd.DataFrame, path: str | os.PathLike[str]) -> None:
             f"Cannot write data set {str(path)!r}: the folder {str(path.parent)!r} does not "
             f"exist; create it first."
         )
-    # A dot-prefixed unique name in the same folder: same file system, so os.replace is atomic.
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
+    with atomic_open(path, "w" if kind == "csv" else "wb", what="data set") as fh:
         if kind == "csv":
-            with open(tmp, "x", newline="", encoding="utf-8") as fh:
-                df.to_csv(fh, index=False)
-                fh.flush()
-                os.fsync(fh.fileno())
+            df.to_csv(fh, index=False)
         else:
-            with open(tmp, "xb") as fh:
-                df.to_parquet(fh, index=False)
-                fh.flush()
-                os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+            df.to_parquet(fh, index=False)
 
 
 # -- validation helpers -------------------------------------------------------------------
@@ -263,6 +270,39 @@ def _numeric(df: pd.DataFrame, col: str, ids: np.ndarray | None, expected: str) 
         pos = int(np.argmax(bad))
         raise _row_error(col, pos, ids, values[pos], expected)
     return values
+
+
+_INT64 = (-(2**63), 2**63 - 1)
+# From 2**53 on a float64 no longer holds every whole number: two IDs could become one.
+_EXACT_FLOAT = 2**53
+
+
+def _ids(df: pd.DataFrame) -> np.ndarray:
+    """The ID column as int64; refuse missing, fractional and out-of-range IDs."""
+    raw = df["ID"]
+    expected = "a whole number (NONMEM IDs are numeric)"
+    if pd.api.types.is_integer_dtype(raw.dtype) and not raw.isna().any():
+        exact = raw.to_numpy()
+        if exact.dtype.kind == "u":
+            pos = _first(exact > np.uint64(_INT64[1]))
+            if pos is not None:
+                raise _row_error("ID", pos, None, int(exact[pos]),
+                                 "a whole number in -2**63..2**63-1 (a 64-bit integer)")
+        return exact.astype(np.int64)
+    values = _numeric(df, "ID", None, expected)
+    _check(np.isnan(values), "ID", values, None, "a whole number, not missing")
+    _whole(values, "ID", None, expected)
+    # Exclusive at both ends: a float of exactly -2**63 may stand for a smaller number.
+    _check((values <= -(2.0**63)) | (values >= 2.0**63), "ID", values, None,
+           "a whole number in -2**63..2**63-1 (a 64-bit integer)")
+    # At 2**53 and beyond, one float stands for several whole numbers.
+    pos = _first(np.abs(values) >= _EXACT_FLOAT)
+    if pos is not None:
+        raise _row_error(
+            "ID", pos, None, values[pos], "a whole number of magnitude below 2**53 when the "
+            "ID column holds decimals or text", "Larger IDs are not exact as floating-point "
+            "numbers; write the ID column as whole numbers only (64-bit IDs are allowed).")
+    return values.astype(np.int64)
 
 
 def _first(mask: np.ndarray) -> int | None:
@@ -387,11 +427,17 @@ def _subject_columns(out: pd.DataFrame, ids: np.ndarray, model: ModelLike) -> No
         _check(bad, name, values, ids, f"{expected} (per-subject parameter of {model.name})")
         _constant_per_subject(values, name, ids, "per-subject parameter")
         out[name] = values
+    declared = {c.name: c for c in getattr(model, "covariates", ())}
     for name in model.covariate_names:
         if name not in out.columns:
             continue
         values = _numeric(out, name, ids, "a number (covariate)")
         _check(np.isnan(values), name, values, ids, f"a number (covariate of {model.name})")
+        cov = declared.get(name)
+        if cov is not None:  # a covariate's range, e.g. a clearance is never negative
+            _check((values < cov.lower) | (values > cov.upper), name, values, ids,
+                   f"a number in {interval(cov.lower, cov.upper)} {cov.unit} (covariate of "
+                   f"{model.name})")
         _constant_per_subject(values, name, ids, "covariates are per subject")
         out[name] = values
 
@@ -461,10 +507,7 @@ def _validated(
     if len(out) == 0:
         raise EventTableError("The data set has no rows; expected at least one event record.")
 
-    id_values = _numeric(out, "ID", None, "a whole number (NONMEM IDs are numeric)")
-    _check(np.isnan(id_values), "ID", id_values, None, "a whole number, not missing")
-    _whole(id_values, "ID", None, "a whole number (NONMEM IDs are numeric)")
-    ids = id_values.astype("int64")
+    ids = _ids(out)
 
     time = _numeric(out, "TIME", ids, "a number of hours")
     _check(np.isnan(time), "TIME", time, ids, "a number of hours, not missing")

@@ -49,6 +49,7 @@ import pandas as pd
 from scipy.optimize import brentq, least_squares
 
 from ..engine import simulate
+from ..io._atomic import atomic_write_text
 from .baclofen_pk import MW_BACLOFEN, BaclofenPK
 from .behaviour import BINGE
 from .circuit_daily import binge_records, circuit_module, circuit_params, window_grid
@@ -417,5 +418,6 @@ def calibrate() -> dict[str, Any]:
 def write_calibration(record: dict[str, Any], path: str | Path) -> Path:
     """Write a calibration record as indented JSON."""
     path = Path(path)
-    path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = json.dumps(record, indent=2, ensure_ascii=False) + "\n"
+    atomic_write_text(path, text, what="calibration record")
     return path

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..analysis import TrialAnalysis, analyse_run
+from ..io._atomic import atomic_write_text, check_output_path, make_folder
 from ._html import SECTIONS as SECTIONS
 from ._html import render_html as render_html
 
@@ -39,12 +40,15 @@ def build_report(
     rewardsim.errors.AnalysisInputError
         If the run folder lacks ``manifest.json``, ``subjects.parquet`` or
         ``visits.parquet`` or a required column (the message names it).
+    rewardsim.errors.OutputError
+        If ``out`` cannot be written (nothing partial is left).
     """
+    path = Path(out)
+    make_folder(path.parent)
+    check_output_path(path, what="report")  # before the analysis, which takes a while
     analysis: TrialAnalysis = analyse_run(
         run, replicate=replicate, power_replicates=power_replicates, seed=seed,
         endpoints=endpoints,
     )
-    path = Path(out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(analysis, template_dir=template_dir), encoding="utf-8")
+    atomic_write_text(path, render_html(analysis, template_dir=template_dir), what="report")
     return path

@@ -13,6 +13,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..engine import Solution
+from ..io._atomic import atomic_path
+from ._plots import plain_text
 
 __all__ = ["plot_person", "person_figure"]
 
@@ -29,6 +31,7 @@ _PANELS = (
 )
 
 
+@plain_text
 def plot_person(
     solutions: Mapping[str, Solution],
     dose_times: Mapping[str, np.ndarray],
@@ -55,10 +58,12 @@ def plot_person(
     if fmt not in ("png", "svg"):
         raise ValueError(f"The figure must be .png or .svg; got {str(path)!r}.")
     fig = person_figure(solutions, dose_times, title=title)
-    fig.savefig(path, format=fmt, dpi=120)
+    with atomic_path(path, what="figure") as tmp:
+        fig.savefig(tmp, format=fmt, dpi=120)
     return path
 
 
+@plain_text
 def person_figure(
     solutions: Mapping[str, Solution], dose_times: Mapping[str, np.ndarray], *, title: str = ""
 ) -> Figure:

@@ -9,9 +9,12 @@ which kind.
 from __future__ import annotations
 
 import base64
+import functools
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import ParamSpec, TypeVar
 
+import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -21,6 +24,20 @@ __all__ = ["urine_figure", "retention_figure", "ratings_figure", "power_figure",
            "power_curve_figure", "forest_figure"]  # fmt: skip
 
 _COLOURS = ["#1b6ca8", "#d1495b", "#2e933c", "#edae49", "#6c4f9c", "#444444"]
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def plain_text(draw: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Draw with every text shown as written: arm and design names come from users, and
+    matplotlib would read ``$...$`` in them as mathtext (and fail on ``$\\frac{a$``)."""
+
+    @functools.wraps(draw)
+    def wrapped(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with mpl.rc_context({"text.parse_math": False, "text.usetex": False}):
+            return draw(*args, **kwargs)
+
+    return wrapped
 
 
 def _png(fig: Figure) -> str:
@@ -34,6 +51,7 @@ def _colour(i: int) -> str:
     return _COLOURS[i % len(_COLOURS)]
 
 
+@plain_text
 def urine_figure(by_week: pd.DataFrame, arms: list[str]) -> str:
     """Urines negative (%) by arm and week, with 95 % Wilson bands."""
     fig = Figure(figsize=(7.0, 3.6))
@@ -57,6 +75,7 @@ def urine_figure(by_week: pd.DataFrame, arms: list[str]) -> str:
     return _png(fig)
 
 
+@plain_text
 def retention_figure(
     curves: pd.DataFrame, censored: pd.DataFrame, at_risk: pd.DataFrame, arms: list[str]
 ) -> str:
@@ -94,6 +113,7 @@ def retention_figure(
     return _png(fig)
 
 
+@plain_text
 def ratings_figure(
     ratings: dict[str, pd.DataFrame], arms: list[str], scales: dict[str, tuple[str, tuple]]
 ) -> str:
@@ -122,6 +142,7 @@ def ratings_figure(
     return _png(fig)
 
 
+@plain_text
 def forest_figure(
     labels: Sequence[str], est: Sequence[float], lo: Sequence[float], hi: Sequence[float],
     *, xlabel: str, ref: float, log: bool = False, favours: tuple[str, str] | None = None,
@@ -153,6 +174,7 @@ def forest_figure(
     return _png(fig)
 
 
+@plain_text
 def power_figure(summary: pd.DataFrame, target: float, labels: dict[str, str]) -> str:
     """Power per endpoint at the run's size, with 95 % Monte Carlo (Wilson) intervals."""
     d = summary.sort_values("power")
@@ -172,6 +194,7 @@ def power_figure(summary: pd.DataFrame, target: float, labels: dict[str, str]) -
     return _png(fig)
 
 
+@plain_text
 def power_curve_figure(
     curve: pd.DataFrame, target: float, run_n: int, labels: dict[str, str]
 ) -> str:

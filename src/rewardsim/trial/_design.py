@@ -48,7 +48,10 @@ Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=False, frozen=True)
+    # Strict: TOML has types, so "2" for a number or true for an integer is a mistake to
+    # refuse, not to coerce (an integer for a float field is still accepted). Every float
+    # must be finite.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
 class CoTreatment(_Strict):
@@ -63,7 +66,8 @@ class Setting(_Strict):
     kind: Literal["outpatient", "residential"] = "outpatient"
     admission_delay_days: int = Field(default=0, ge=0)
     stay_days: int | None = Field(default=None, ge=1)
-    travel: list[tuple[int, int]] = Field(default_factory=list)
+    travel: list[Annotated[list[int], Field(min_length=2, max_length=2)]] = Field(
+        default_factory=list)
 
 
 class Arm(_Strict):
@@ -129,8 +133,11 @@ class Population(_Strict):
     @field_validator("route_shares")
     @classmethod
     def _shares(cls, v: dict[str, float]) -> dict[str, float]:
-        if sum(v.values()) <= 0.0:
-            raise ValueError("route shares must not all be 0")
+        total = math.fsum(v.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(
+                f"route shares must sum to 1; {', '.join(f'{k} {x:g}' for k, x in v.items())}"
+                f" sum to {total:g}")
         return v
 
 
@@ -143,7 +150,7 @@ class Design(_Strict):
     """A validated trial design (see ``docs/trial.md`` for every field)."""
 
     name: str = Field(min_length=1, max_length=200)
-    seed: int = Field(ge=0, lt=2**63)
+    seed: int = Field(ge=0, lt=2**64)
     hypothesis: str = "anti_craving"
     weeks: int = Field(ge=1, le=520)
     baseline_weeks: int = Field(default=2, ge=0, le=52)

@@ -2,17 +2,21 @@
 
 Layout while running::
 
+    RUN/.lock                                   held (flock) by the one process writing RUN
     RUN/.chunks/state.json                      design hash, version, chunk size
     RUN/.chunks/allocation-r<rep>.parquet       id, arm, screening attempt
     RUN/.chunks/<table>-r<rep>-c<chunk>.parquet one chunk of patients of one replicate
     RUN/.chunks/done-r<rep>-c<chunk>.json       written after the chunk's tables
 
 When every chunk is done the tables are concatenated (streamed, one chunk in memory at a
-time) into ``RUN/<table>.parquet``, ``manifest.json`` is written last and ``.chunks`` is
-removed. Every file is written to a temporary name and moved into place with
-:func:`os.replace`, so a killed run leaves only whole files; started again with the same
-design, seed and chunk size it skips the chunks already done and ends with the same
-tables as an uninterrupted run.
+time) into ``RUN/<table>.parquet``; ``manifest.json`` is written last, with the row count
+and content hash of each table (:func:`rewardsim.io._runfolder.seal_run`), and ``.chunks``
+and the lock are removed. Every file is written through :mod:`rewardsim.io._atomic`, so a
+killed run leaves only whole files. Started again with the same design, seed and chunk
+size, it removes the temporary files the killed process left, skips the chunks already
+done and ends with the same tables as an uninterrupted run. A run that will replace the
+tables of a finished run (another number of replicates) removes its manifest first, so
+that a kill in between leaves an unfinished folder, which ``report`` and ``query`` refuse.
 """
 
 from __future__ import annotations
@@ -30,7 +34,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..engine._compile_notice import ensure_compiled
-from ..errors import TrialDesignError
+from ..errors import AnalysisInputError, TrialDesignError
+from ..io._atomic import atomic_path, atomic_write_json, make_folder
+from ..io._runfolder import MANIFEST, read_manifest, seal_run, verify_tables
 from ..models.behaviour import behaviour_values
 from ..models.circuit_daily import TRIAL_HYPOTHESES as HYPOTHESES
 from ..models.circuit_daily import describe as circuit_daily_settings
@@ -38,6 +44,7 @@ from ..models.measurement import measurement_values
 from . import _kernel as K
 from ._cohort import KernelInputs, allocate, kernel_inputs, strata
 from ._design import Design, design_hash
+from ._folder import FolderLock, remove_leftovers
 from ._tables import TABLES, ChunkOutput, chunk_tables
 
 __all__ = ["run_trial", "simulate_patients", "simulate_trial"]
@@ -51,21 +58,14 @@ def _version() -> str:
     return __version__
 
 
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
 _STRINGS = ["arm", "kind", "route"]  # dictionary-encode these; numbers are plain
 
 
-def _atomic_parquet(table: pa.Table, path: Path, *, final: bool = False) -> None:
-    """Write ``table`` to ``path`` via a temporary name; chunk files skip statistics."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    pq.write_table(table, tmp, use_dictionary=_STRINGS, write_statistics=final,
-                   compression="snappy" if final else "lz4")
-    os.replace(tmp, path)
+def _atomic_parquet(table: pa.Table, path: Path) -> None:
+    """Write a chunk file (no statistics, fast compression) atomically."""
+    with atomic_path(path, what="run chunk") as tmp:
+        pq.write_table(table, tmp, use_dictionary=_STRINGS, write_statistics=False,
+                       compression="lz4")
 
 
 def simulate_patients(
@@ -176,29 +176,52 @@ def run_trial(
     ------
     TrialDesignError
         Bad ``replicates``/``chunk_size``, or ``out`` holds another run.
+    OutputError
+        Another process is writing ``out``, or the folder cannot be written (read-only,
+        full disk); nothing partial is left as a finished run.
     """
-    if not isinstance(replicates, int) or replicates < 1:
+    if isinstance(replicates, bool) or not isinstance(replicates, int) or replicates < 1:
         raise TrialDesignError(
             f"replicates must be a positive integer. Got {replicates!r} instead.")
-    if not isinstance(chunk_size, int) or chunk_size < 1:
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
         raise TrialDesignError(
             f"chunk_size must be a positive integer. Got {chunk_size!r} instead.")
-    version = _version()
-    h = design_hash(design, version)
     root = Path(out)
     if root.exists() and not root.is_dir():
         raise TrialDesignError(f"--out {str(root)!r} exists and is not a folder.")
-    manifest_path = root / "manifest.json"
+    make_folder(root, what="run folder")
+    with FolderLock(root):
+        return _run_locked(design, root, replicates, chunk_size, n_threads, progress)
+
+
+def _finished(root: Path) -> bool:
+    """Whether ``root`` holds a finished run whose tables match its manifest."""
+    try:
+        verify_tables(root, read_manifest(root))
+    except AnalysisInputError:
+        return False
+    return True
+
+
+def _run_locked(design: Design, root: Path, replicates: int, chunk_size: int,
+                n_threads: int | None, progress: Progress | None) -> Path:
+    version = _version()
+    h = design_hash(design, version)
+    manifest_path = root / MANIFEST
     chunks = root / ".chunks"
     state_path = chunks / "state.json"
+    remove_leftovers(root, chunks)  # temporary files of a killed run
     if manifest_path.is_file():
         old = _read_json(manifest_path)
         if old.get("design_hash") != h:
             raise TrialDesignError(
                 f"Run folder {str(root)!r} holds a run of another design (hash "
                 f"{old.get('design_hash')!r}, this one {h!r}); choose a new --out folder.")
-        if old.get("replicates") == replicates:
+        if old.get("replicates") == replicates and _finished(root):
+            shutil.rmtree(chunks, ignore_errors=True)  # a run killed while cleaning up
             return root
+        # The tables are about to be replaced: first the folder stops being a finished run.
+        manifest_path.unlink()
     if state_path.is_file():
         state = _read_json(state_path)
         if state.get("design_hash") != h:
@@ -206,9 +229,9 @@ def run_trial(
                 f"Run folder {str(root)!r} holds an unfinished run of another design (hash "
                 f"{state.get('design_hash')!r}, this one {h!r}); choose a new --out folder.")
         chunk_size = int(state["chunk_size"])
-    chunks.mkdir(parents=True, exist_ok=True)
+    make_folder(chunks, what="run folder")
     state = {"design_hash": h, "rewardsim_version": version, "chunk_size": chunk_size}
-    _atomic_write_bytes(state_path, json.dumps(state).encode())
+    atomic_write_json(state_path, state, what="run state")
 
     inp = kernel_inputs(design)
     n = design.allocation.n
@@ -239,7 +262,7 @@ def run_trial(
                     _atomic_parquet(tables[name], chunks / f"{name}-r{rep}-c{c}.parquet")
                 rows = {k: v.num_rows for k, v in tables.items()}
                 del res, tables  # free this chunk before the next one is allocated
-                _atomic_write_bytes(marker, json.dumps(rows).encode())
+                atomic_write_json(marker, rows, what="run chunk marker")
             done_patients += hi - lo
             if progress is not None:
                 progress(done_patients, total)
@@ -267,26 +290,26 @@ def run_trial(
         "circuit_daily": circuit_daily_settings(),
         "design": _manifest_design(design, sizes),
     }
-    _atomic_write_bytes(manifest_path, json.dumps(manifest, indent=2).encode())
+    seal_run(root, manifest)  # last: row counts and content hashes of the tables above
     shutil.rmtree(chunks, ignore_errors=True)
     return root
 
 
 def _concat(parts: list[Path], dest: Path) -> int:
-    tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
-    writer = None
+    """Stream the chunk files into one table at ``dest`` (atomically); its row count."""
     rows = 0
-    try:
-        for p in parts:
-            t = pq.read_table(p)
-            if writer is None:
-                writer = pq.ParquetWriter(tmp, t.schema, use_dictionary=_STRINGS)
-            writer.write_table(t)
-            rows += t.num_rows
-    finally:
-        if writer is not None:
-            writer.close()
-    os.replace(tmp, dest)
+    with atomic_path(dest, what="run table") as tmp:
+        writer = None
+        try:
+            for p in parts:
+                t = pq.read_table(p)
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp, t.schema, use_dictionary=_STRINGS)
+                writer.write_table(t)
+                rows += t.num_rows
+        finally:
+            if writer is not None:
+                writer.close()
     return rows
 
 
