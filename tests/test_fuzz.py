@@ -285,8 +285,7 @@ def _design_cases() -> list[Case]:
     ]
     for flag, value in (("--n", "0"), ("--n", "-1"), ("--replicates", "0"),
                         ("--chunk-size", "0"), ("--seed", "-1"), ("--seed", str(2**64)),
-                        ("--hypothesis", "magic"), ("--n", "3")):
-        # --n 3 in the smaller arm does not split by a 2:3 ratio (4.5 in the other).
+                        ("--hypothesis", "magic")):
         text = FLAGSHIP.replace("ratio = [1, 1]", "ratio = [2, 3]").replace("n = 70 ", "n = 50 ")
         cases.append(design(f"override{flag}{value}", text, flag, value))
     return cases

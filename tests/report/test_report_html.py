@@ -1,5 +1,6 @@
 """The HTML report: self-contained, every section present, numbers from the run."""
 
+import json
 from html.parser import HTMLParser
 
 import pandas as pd
@@ -8,6 +9,7 @@ import pytest
 from rewardsim.analysis import compare_arms, compute_endpoints, use_pattern_words
 from rewardsim.analysis._synthetic import write_synthetic_run
 from rewardsim.errors import AnalysisInputError
+from rewardsim.io._runfolder import seal_run
 from rewardsim.report import SECTIONS, build_report
 
 
@@ -74,6 +76,8 @@ def test_consort_has_screening_when_the_run_records_it(tmp_path):
     subjects = pd.read_parquet(run / "subjects.parquet")
     subjects["screened"] = [1 + (i % 3) for i in range(len(subjects))]  # 1, 2 or 3 attempts
     subjects.to_parquet(run / "subjects.parquet", index=False)
+    manifest = json.loads((run / "manifest.json").read_text())
+    seal_run(run, {k: v for k, v in manifest.items() if k != "tables"})  # a run that did so
     text = build_report(run, tmp_path / "r.html").read_text(encoding="utf-8")
     assessed = int(subjects["screened"].sum())
     assert f"Assessed for eligibility (screened)<br><b>{assessed}</b>" in text

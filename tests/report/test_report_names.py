@@ -27,5 +27,6 @@ def test_any_arm_name_is_drawn_as_written(tmp_path, name):
 def test_mathtext_setting_is_restored_after_drawing():
     before = mpl.rcParams["text.parse_math"]
     urine_figure(pd.DataFrame({"arm": ["$a$"], "week": [1], "negative_missing_positive": [0.5],
+                               "nmp_low": [0.3], "nmp_high": [0.7],
                                "negative_of_provided": [0.5]}), ["$a$"])  # fmt: skip
     assert mpl.rcParams["text.parse_math"] == before

@@ -82,9 +82,11 @@ class Summary:
             self.mean.setdefault(name, []).append(mean)
         return self
 
-    def table(self) -> Table:
-        """The rich table printed after a simulation."""
-        n, n_failed = self.subjects, len(self.failed)
+    def table(self, n_failed: int | None = None) -> Table:
+        """The rich table printed after a simulation (``n_failed`` defaults to the
+        subjects the solutions mark as failed)."""
+        n = self.subjects
+        n_failed = len(self.failed) if n_failed is None else n_failed
         what = "" if n == 1 else "; median [5th to 95th percentile] over subjects"
         title = (f"{self.model}: {n} subject{'s' if n != 1 else ''}"
                  + (f", {n_failed} failed" if n_failed else "") + what)
@@ -103,4 +105,4 @@ class Summary:
 
 def summary_table(sol: Solution, n_failed: int | None = None) -> Table:
     """The rich table printed after a simulation of ``sol`` (one chunk or all subjects)."""
-    return Summary().add(sol).table()
+    return Summary().add(sol).table(n_failed)
