@@ -196,6 +196,7 @@ def run_population(
     client: Any = None,
     per_person: bool = False,
     progress: Progress | None = None,
+    scheduler_timeout: float = 10.0,
 ) -> Path:
     """Simulate every scenario of ``spec`` over its population into the folder ``out``.
 
@@ -218,6 +219,8 @@ def run_population(
         Also write ``per_person.parquet`` (one row per person, outputs per scenario).
     progress
         Called as ``progress(people_done, people_total)`` after each chunk.
+    scheduler_timeout
+        Seconds to wait for the scheduler at ``scheduler``.
 
     Returns
     -------
@@ -253,7 +256,7 @@ def run_population(
         chunk_size = int(state["chunk_size"])
     own = scheduler is not None and client is None
     if own:
-        client = connect(scheduler)  # before anything is written
+        client = connect(scheduler, scheduler_timeout)  # before anything is written
     try:
         return _run(spec, root, h, version, chunk_size, n_threads, client, per_person,
                     progress)
