@@ -40,6 +40,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..engine._compile_notice import ensure_compiled
 from ..errors import PopulationError
 from . import _layout as L
 from ._care import plan_arrays
@@ -73,12 +74,14 @@ def _kernel_call(spec: ScenarioFile, ids: np.ndarray, codes: dict[str, np.ndarra
     inp = inputs(spec.hypothesis)
     out = np.zeros((ids.shape[0], L.N_OUT))
     if ids.shape[0]:
-        kernel().simulate_people(
-            *inp.circuit_args(), np.uint64(spec.seed), ids,
-            *(np.ascontiguousarray(codes[k], dtype=np.int64)
-              for k in ("route", "frequency", "anxiety", "setting")),
-            inp.band_lo, inp.band_hi, inp.ww_anxiety, plan, hours, inp.emax, inp.n50,
-            inp.be_unit, inp.csf_unit, inp.burn, spec.days, out)
+        args = (*inp.circuit_args(), np.uint64(spec.seed), ids,
+                *(np.ascontiguousarray(codes[k], dtype=np.int64)
+                  for k in ("route", "frequency", "anxiety", "setting")),
+                inp.band_lo, inp.band_hi, inp.ww_anxiety, plan, hours, inp.emax, inp.n50,
+                inp.be_unit, inp.csf_unit, inp.burn, spec.days, out)
+        fn = kernel().simulate_people
+        ensure_compiled(fn, args, "the population model")  # says so on a first compile
+        fn(*args)
     return out
 
 
