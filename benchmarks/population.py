@@ -70,8 +70,8 @@ def scaling(size: int, chunk: int) -> dict:
 
     spec = load_scenarios(EXAMPLE).with_size(size)
     spec_json = json.dumps(spec.model_dump(mode="json"))
-    rows = {}
-    for workers in (1, 2):
+    rows: dict[int, list[float]] = {1: [], 2: []}
+    for workers in (1, 2, 2, 1):  # interleaved, best of two: the machine is shared
         with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                           dashboard_address=None) as cluster, Client(cluster) as client:
             client.gather([client.submit(simulate_chunk, spec_json, 0, 1, pure=False,
@@ -80,10 +80,10 @@ def scaling(size: int, chunk: int) -> dict:
             out = Path(tempfile.mkdtemp(prefix="rs-pop-scale-"))
             t = time.perf_counter()
             run_population(spec, out / "run", chunk_size=chunk, client=client)
-            rows[workers] = time.perf_counter() - t
+            rows[workers].append(time.perf_counter() - t)
             shutil.rmtree(out, ignore_errors=True)
     return {"people": size, "chunk_size": chunk, "wall_s_1_worker": rows[1],
-            "wall_s_2_workers": rows[2], "speedup": rows[1] / rows[2]}
+            "wall_s_2_workers": rows[2], "speedup": min(rows[1]) / min(rows[2])}
 
 
 def main() -> None:
