@@ -301,7 +301,7 @@ def _run(spec: ScenarioFile, root: Path, h: str, version: str, chunk_size: int,
         futures = {client.submit(simulate_chunk, spec_json, lo, hi, per_person,
                                  key=f"rewardsim-population-{h}-{k}", pure=False): k
                    for k, lo, hi in todo}  # fmt: skip
-        for fut in as_completed(futures):
+        for fut in as_completed(futures, loop=client.loop):
             store(futures[fut], fut.result())
     elif todo:
         threads = max(1, n_threads or os.cpu_count() or 1)
