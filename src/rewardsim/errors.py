@@ -9,6 +9,7 @@ Hierarchy::
     ├── TrialDesignError    (ValueError)  a trial design file is wrong
     ├── AnalysisInputError  (ValueError)  input to the analysis layer is wrong
     ├── ResourceError       (ValueError)  a request needs more memory than the budget allows
+    ├── PopulationError     (ValueError)  a population scenario file or run is wrong
     └── OutputError         (OSError)     an output cannot be written (read-only folder,
                                           full disk, the path is a folder)
 
@@ -52,3 +53,7 @@ class ResourceError(RewardsimError, ValueError):
 
 class OutputError(RewardsimError, OSError):
     """An output file or folder cannot be written; nothing partial is left behind."""
+
+
+class PopulationError(RewardsimError, ValueError):
+    """A population scenario file, its options or its cluster address is invalid."""

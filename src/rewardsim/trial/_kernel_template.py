@@ -3,9 +3,10 @@
 day of a trial, each patient one reward circuit.
 
 This file is not imported as it stands: :mod:`rewardsim.trial._kernel` prepends the reward
-circuit's functions generated from its text and the circuit's daily reduced form
+circuit's functions generated from its text, the circuit's daily reduced form
 (:mod:`rewardsim.models.circuit_daily`: ``circuit_algebra_nb``, ``use_window``, ``rest``)
-and compiles the whole module with numba's on-disk cache.
+and the day's steps shared with the population kernel (``_day_template.py``: random
+numbers, exposure, ``_evening``) and compiles the whole module with numba's on-disk cache.
 
 A patient's day, in the order the data flows (``_day`` in :func:`simulate_chunk`)::
 
@@ -30,81 +31,7 @@ other branches consumed (common random numbers across arms and designs).
 import math
 
 import numpy as np
-from numba import njit, uint64
-
-from rewardsim.engine._kernels import philox4x64
-from rewardsim.models.care import care_effect
-from rewardsim.trial._layout import *  # noqa: F403 - parameter and output indices
-
-_KEY = uint64(0x7E1A15EED)
-_TRAITS_T = (1 << 24) - 1  # the "day" index of trait draws
-_N_KINDS = 4
-_N_SLOTS = 4
-_BE_DAYS = 10
-_CSF_DAYS = 4
-# Random-number purposes of a patient-day.
-_EVENING, _VISIT, _SESSIONS, _MEDICATION, _RATINGS = 0, 1, 2, 3, 4
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _block(seed, rep, pid, attempt, t, blk, out, raw):  # pragma: no cover - compiled
-    """Four U(0, 1) doubles (never 0) for one purpose of one patient-day."""
-    philox4x64(uint64(pid), uint64((attempt << 24) | t), uint64(rep), uint64(blk),
-               uint64(seed), _KEY, raw)
-    for j in range(4):
-        out[j] = ((raw[j] >> uint64(11)) + 0.5) * (1.0 / 9007199254740992.0)
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _bm(u1, u2):  # pragma: no cover - compiled
-    r = math.sqrt(-2.0 * math.log(u1))
-    return r * math.cos(2.0 * math.pi * u2), r * math.sin(2.0 * math.pi * u2)
-
-
-@njit(cache=True, nogil=True)
-def ndtri(p):  # pragma: no cover - compiled
-    """Inverse standard normal CDF (Acklam's rational approximation + one Halley step)."""
-    a = (-3.969683028665376e01, 2.209460984245205e02, -2.759285104469687e02,
-         1.383577518672690e02, -3.066479806614716e01, 2.506628277459239e00)
-    b = (-5.447609879822406e01, 1.615858368580409e02, -1.556989798598866e02,
-         6.680131188771972e01, -1.328068155288572e01)
-    c = (-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e00,
-         -2.549732539343734e00, 4.374664141464968e00, 2.938163982698783e00)
-    d = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e00,
-         3.754408661907416e00)
-    if p <= 0.0:
-        return -np.inf
-    if p >= 1.0:
-        return np.inf
-    if p < 0.02425:
-        q = math.sqrt(-2.0 * math.log(p))
-        x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / (
-            (((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0)
-    elif p > 1.0 - 0.02425:
-        q = math.sqrt(-2.0 * math.log(1.0 - p))
-        x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / (
-            (((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0)
-    else:
-        q = p - 0.5
-        r = q * q
-        x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (
-            ((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0)
-    e = 0.5 * math.erfc(-x / math.sqrt(2.0)) - p
-    u = e * math.sqrt(2.0 * math.pi) * math.exp(x * x / 2.0)
-    return x - u / (1.0 + x * u / 2.0)
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _sigmoid(x):  # pragma: no cover - compiled
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _logit(p):  # pragma: no cover - compiled
-    return math.log(p / (1.0 - p)) if 0.0 < p < 1.0 else (50.0 if p >= 1.0 else -50.0)
+from numba import njit
 
 
 @njit(cache=True, nogil=True)
@@ -142,40 +69,6 @@ def _traits(P, seed, rep, pid, attempt, tr, u, raw):  # pragma: no cover - compi
     tr[6] = P[ANX_TRAIT_SD] * z_anx
     tr[7] = cl_typ / cl_i
     tr[8] = z_x
-
-
-# ------------------------------------------------------------------ exposure
-@njit(cache=True, nogil=True)
-def _baclofen_csf(dose_ring, hours, csf_unit, t, t_first, clf, point):  # pragma: no cover
-    """CSF baclofen (µM) at a time point of day ``t`` (0 10:00, 1 20:00, 2 + route the
-    mean over a use window, weighted as the circuit's reduced form asks): superposition of
-    the doses taken on the last ``_CSF_DAYS`` days, scaled by the patient's clearance
-    (exposure ~ 1 / CL)."""
-    csf = 0.0
-    for j in range(_CSF_DAYS):
-        if t - j < t_first:
-            break
-        row = (t - j) % _CSF_DAYS
-        for s in range(_N_SLOTS):
-            if dose_ring[row, s] > 0.0:
-                csf += dose_ring[row, s] * csf_unit[hours[s], j, point]
-    return csf * clf
-
-
-@njit(cache=True, nogil=True)
-def _urine_be(ring, be_unit, route, t):  # pragma: no cover - compiled
-    """Urine BE (ng/mL) at 10:00 of day ``t``: superposition of the past use days."""
-    be = 0.0
-    for k in range(1, _BE_DAYS + 1):
-        be += ring[(t - k) % _BE_DAYS] * be_unit[route, k]
-    return be
-
-
-# ------------------------------------------------------------------ decision
-@njit(cache=True, nogil=True, inline="always")
-def _use_log_odds(b, wc, ww, craving, anxiety, care):  # pragma: no cover - compiled
-    """Log-odds of using tonight (:mod:`rewardsim.models.behaviour`)."""
-    return b + wc * craving + ww * anxiety - care
 
 
 # ------------------------------------------------------------------ measurement
@@ -342,28 +235,15 @@ def simulate_chunk(
                             if u[k] < pa:
                                 sess[k] += 1.0
                 care = care_effect(sess, arm_emax[a], arm_n50[a]) if treat else 0.0
-                # ---- 20:00 circuit: the evening drives at the day's cues
-                a_da, a_st, a_glu, a_pfc = rest(decay[1], a_da, a_st, a_glu, a_pfc)
-                m = circuit_algebra_nb(PC, dc, csf20, cue, 0.0, a_da, a_st, a_glu, a_pfc)
-                crave, anx, d_bac = m[5], m[6], m[7]
-                # ---- 20:00 decision: use tonight?
+                # ---- 20:00 circuit -> decision -> the night (shared with the population)
                 _block(seed, rep, pid, attempt, t, _EVENING, u, raw)
-                z_amt, z_x = _bm(u[1], u[2])
-                xf = rho_x * xf + s_x * z_x  # slow day-to-day fluctuation of the propensity
-                eta = _use_log_odds(b + P[SD_X] * xf, wc, ww, crave, anx, care)
-                amount = 0.0
-                if u[0] < access * _sigmoid(eta):
-                    amount = amt_i * math.exp(P[SD_AMT_DAY] * z_amt)
-                # ---- the night: the circuit through a use window, or at rest
-                if amount > 0.0:
-                    w = use_window(tab, axes, route, amount, a_da, a_st, a_glu, a_pfc,
-                                   csfw / (csfw + ec50), scratch)
-                    a_da, a_st, a_glu, a_pfc = w[0], w[1], w[2], w[3]
-                    if rec >= 0:
-                        out_high[i, rec] = w[6]
-                        out_da[i, rec] = 100.0 * w[5]
-                else:
-                    a_da, a_st, a_glu, a_pfc = rest(decay[2], a_da, a_st, a_glu, a_pfc)
+                amount, xf, a_da, a_st, a_glu, a_pfc, crave, anx, d_bac, high, da_peak = (
+                    _evening(P, PC, dc, tab, axes, decay, u, route, amt_i, b, wc, ww, care,
+                             cue, access, csf20, csfw, ec50, rho_x, s_x, xf, a_da, a_st,
+                             a_glu, a_pfc, scratch))
+                if amount > 0.0 and rec >= 0:
+                    out_high[i, rec] = high
+                    out_da[i, rec] = da_peak
                 ring[t % _BE_DAYS] = amount
                 if t_rand - 28 <= t < t_rand and amount > 0.0:
                     use28 += 1
