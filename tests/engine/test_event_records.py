@@ -210,6 +210,23 @@ def test_reset_and_dose_at_steady_state_with_lag(pk1, method):
 
 
 @pytest.mark.parametrize("method", ["exact", "dp5-rodas"])
+def test_ss1_cancels_the_pending_doses_of_earlier_records(pk1, method):
+    """NONMEM: at an SS=1 record "infusions in progress or pending additional doses are
+    cancelled".  100 mg every 12 h from 0 h (ADDL=10, to 120 h) and an infusion from
+    40 h to 52 h, then an SS=1 record at 48 h (40 mg every 24 h): from 48 h on only the
+    new train remains (the ADDL dose due at 48 h too)."""
+    data = pd.DataFrame(
+        [{"ID": 1, "TIME": 0.0, "EVID": 1, "AMT": 100.0, "CMT": 2, "ADDL": 10, "II": 12.0},
+         {"ID": 1, "TIME": 40.0, "EVID": 1, "AMT": 60.0, "CMT": 2, "RATE": 5.0},
+         ss_row(TIME=48.0, AMT=40.0, CMT=2, II=24.0)]
+    ).fillna(0.0)
+    t = np.linspace(48.0, 96.0, 97)
+    sim = rs.simulate(pk1, data, times=t, omega=False, method=method)["CP"][0]
+    ref = sum(40.0 / V * np.exp(-K * (t - td)) for td in train(48.0, tau=24.0))
+    assert relerr(sim, ref) <= tol_for(method)
+
+
+@pytest.mark.parametrize("method", ["exact", "dp5-rodas"])
 def test_bioavailability_and_lag_change_record_by_record(pk1, method):
     """F1 and ALAG1 columns that change from record to record: each dose takes its own
     record's values, and an ADDL record's additional doses take that record's values."""
