@@ -250,6 +250,13 @@ def test_bioavailability_and_lag_change_record_by_record(pk1, method):
     assert relerr(sim, ref) <= tol_for(method)
 
 
+def test_a_column_named_like_a_modelled_duration_is_left_alone_when_unused(pk1):
+    """A D2 column of notes in a data set without RATE=-2 is passed through, not read."""
+    data = pd.DataFrame({"ID": 1, "TIME": [0.0], "AMT": [100.0], "CMT": [2], "D2": ["n/a"]})
+    sim = rs.simulate(pk1, data, times=[2.0], omega=False)["CP"][0]
+    np.testing.assert_allclose(sim, 100.0 / V * np.exp(-K * 2.0), rtol=1e-12)
+
+
 class OneCmtModelledInfusion(Model):
     """One compartment whose infusions have a modelled duration D1 (a derived quantity)
     and a modelled rate R1 (a parameter), as NONMEM's $PK would define them."""

@@ -219,33 +219,26 @@ def _expand(i, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl, ev_ii, e
             k += 1
             if e == 3:
                 continue
+        if T >= tcut:
+            continue  # superseded by a later SS=1 record at the same time
         c = ev_cmt[r]
         ii = ev_ii[r]
         amt, rate, dur, lag = _dose(r, c, ev_amt, ev_rate, ev_mod, F, ALAG, RM, DM)
+        t0 = T + lag
+        nd = ev_addl[r] + 1
         if ev_ss[r] > 0:
             et[k] = T
             ek[k] = EV_SS if ev_ss[r] == 1 else EV_SS2
             ec[k] = c
+            ev[k] = rate if dur > 0.0 or ii == 0.0 else amt
             eii[k] = ii
-            if ii == 0.0:
-                # A constant-rate infusion at steady state, running until a reset.  The
-                # rate is RATE (or R) as given: there is no amount for F to scale.
-                ev[k] = rate
-                k += 1
-                et[k] = T
-                ek[k] = EV_INF_ON
-                ec[k] = c
-                ev[k] = rate
-                eii[k] = T
-                k += 1
-                continue
-            ev[k] = rate if dur > 0.0 else amt
             edur[k] = dur
-            m, ph, n_on = _ss_train(lag, ii, dur)
+            # Implied infusions running at T (they count from T, so that a later reset
+            # stops them); a constant-rate infusion (II = 0, at RATE or R as given: there
+            # is no amount for F to scale) runs until a reset.
+            m, ph, n_on = _ss_train(lag, ii, dur) if ii > 0.0 else (0, 0.0, 1)
             eph[k] = ph
             k += 1
-            # Implied infusions running at T (started before it: they count from T, so
-            # that a later reset stops them) ...
             for j in range(n_on):
                 et[k] = T
                 ek[k] = EV_INF_ON
@@ -253,60 +246,34 @@ def _expand(i, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl, ev_ii, e
                 ev[k] = rate
                 eii[k] = T
                 k += 1
-                et[k] = T + dur - (ii - ph) - j * ii
-                ek[k] = EV_INF_OFF
-                ec[k] = c
-                ev[k] = rate
-                eii[k] = T
-                k += 1
-            # ... and implied doses that enter after T (a lag longer than II).
-            for j in range(m):
-                td = T + ph + j * ii
-                if td >= tcut:
-                    break
-                if dur > 0.0:
-                    et[k] = td
-                    ek[k] = EV_INF_ON
-                    ec[k] = c
-                    ev[k] = rate
-                    eii[k] = td
-                    k += 1
-                    et[k] = td + dur
+                if ii > 0.0:
+                    et[k] = T + dur - (ii - ph) - j * ii
                     ek[k] = EV_INF_OFF
                     ec[k] = c
                     ev[k] = rate
-                    eii[k] = td
+                    eii[k] = T
                     k += 1
-                else:
-                    et[k] = td
-                    ek[k] = EV_BOLUS
-                    ec[k] = c
-                    ev[k] = amt
-                    eii[k] = td
-                    k += 1
-        t0 = T + lag
-        for a in range(ev_addl[r] + 1):
+            if ii == 0.0:
+                continue
+            # The implied doses still to enter (a lag longer than II), then the record's
+            # own dose and its additional doses.
+            t0 = T + ph
+            nd += m
+        for a in range(nd):
             td = t0 + a * ii
             if td >= tcut:
                 break
+            et[k] = td
+            ek[k] = EV_INF_ON if dur > 0.0 else EV_BOLUS
+            ec[k] = c
+            ev[k] = rate if dur > 0.0 else amt
+            eii[k] = td  # start time: an infusion cut short by a reset is ignored
+            k += 1
             if dur > 0.0:
-                et[k] = td
-                ek[k] = EV_INF_ON
-                ec[k] = c
-                ev[k] = rate
-                eii[k] = td
-                k += 1
                 et[k] = td + dur
                 ek[k] = EV_INF_OFF
                 ec[k] = c
                 ev[k] = rate
-                eii[k] = td  # start time: an infusion cut short by a reset is ignored
-                k += 1
-            else:
-                et[k] = td
-                ek[k] = EV_BOLUS
-                ec[k] = c
-                ev[k] = amt
                 eii[k] = td
                 k += 1
     # Sort by time, then by type (reset, SS=1, SS=2, infusion off, bolus, infusion on):
@@ -923,74 +890,63 @@ def _matvec(M, x, out):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _cycle_exact(A, c, val, dur, ii, s, y):
-    """Advance y from the start of a steady-state dosing cycle to s (0 < s <= ii).
+def _ss_exact(add, A, c, val, ii, dur, ph, y):
+    """Set y to (or, if add, add to y) the steady state at an SS record's time, exactly.
 
-    A bolus of val enters at the start; an infusion at rate val lasts dur, which may
-    exceed ii: with dur = q*ii + e (0 <= e < ii), q + 1 infusions run for the first e of
-    each cycle and q for the rest.
+    Over one dosing cycle a bolus of val enters at the start, or infusions at rate val
+    run: with dur = q*ii + e (0 <= e < ii, dur may exceed ii), q + 1 of them for the
+    first e of the cycle and q for the rest.  The amounts z at the start of a cycle
+    solve (I - Phi(ii)) z = b, b the amounts one cycle brings from zero (the geometric
+    series of Phi(ii) summed); z is then advanced to the record's place in the cycle,
+    ii - ph.  A constant-rate infusion (ii = 0) of val solves A z = -val e_c.  Returns
+    False when the system is singular.
     """
+    z = np.zeros(NX)
+    x = np.empty(NX)
+    M = np.empty((NX, NX))
     Phi = np.empty((NX, NX))
     Gam = np.empty((NX, NX))
-    x = np.empty(NX)
-    if dur == 0.0:
-        y[c] += val
-        _propagators(A, s, Phi, Gam)
-        _matvec(Phi, y, x)
-        for j in range(NX):
-            y[j] = x[j]
-        return
-    q = math.floor(dur / ii)
-    e = dur - q * ii
-    t = 0.0
-    for seg in range(2):
-        t1 = min(e, s) if seg == 0 else s
-        if t1 > t:
-            _propagators(A, t1 - t, Phi, Gam)
-            _matvec(Phi, y, x)
-            for j in range(NX):
-                y[j] = x[j] + Gam[j, c] * (q + 1 - seg) * val
-            t = t1
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _ss_exact(A, c, val, ii, dur, ph, z):
-    """Steady-state amounts z at an SS record's time, from the propagator.
-
-    The amounts at the start of a cycle solve (I - Phi(ii)) z = b, b the amounts one
-    cycle brings from zero (the geometric series of Phi(ii) summed); z is then advanced
-    to the record's place in the cycle, ii - ph.  A constant-rate infusion (ii = 0) of
-    val solves A z = -val e_c.  Returns False when the system is singular.
-    """
-    M = np.empty((NX, NX))
     piv = np.empty(NX, dtype=np.int64)
+    q = math.floor(dur / ii) if ii > 0.0 else 0
+    e = dur - q * ii
+    # Stages: 0 one cycle from zero (b), 1 the linear solve, 2 on to the record's place.
+    for stage in range(3):
+        if stage == 1:
+            if ii > 0.0:
+                _propagators(A, ii, Phi, Gam)
+            for a in range(NX):
+                for b in range(NX):
+                    M[a, b] = -Phi[a, b] if ii > 0.0 else -A[a, b]
+                M[a, a] += 1.0 if ii > 0.0 else 0.0
+            if ii == 0.0:
+                z[c] = val
+            if not lu_factor(M, piv):
+                return False
+            lu_solve(M, piv, z)
+            continue
+        if ii == 0.0 or (stage == 2 and ph == 0.0):
+            continue
+        s = ii if stage == 0 else ii - ph
+        if dur == 0.0:
+            z[c] += val
+        t = 0.0
+        for seg in range(2):
+            t1 = min(e, s) if seg == 0 else s
+            if t1 > t:
+                _propagators(A, t1 - t, Phi, Gam)
+                _matvec(Phi, z, x)
+                for j in range(NX):
+                    z[j] = x[j] + Gam[j, c] * (q + 1 - seg) * val if dur > 0.0 else x[j]
+                t = t1
     for j in range(NX):
-        z[j] = 0.0
-    if ii == 0.0:
-        for a in range(NX):
-            for b in range(NX):
-                M[a, b] = -A[a, b]
-        z[c] = val
-    else:
-        _cycle_exact(A, c, val, dur, ii, ii, z)
-        Phi = np.empty((NX, NX))
-        Gam = np.empty((NX, NX))
-        _propagators(A, ii, Phi, Gam)
-        for a in range(NX):
-            for b in range(NX):
-                M[a, b] = -Phi[a, b]
-            M[a, a] += 1.0
-    if not lu_factor(M, piv):
-        return False
-    lu_solve(M, piv, z)
-    if ii > 0.0 and ph > 0.0:
-        _cycle_exact(A, c, val, dur, ii, ii - ph, z)
+        y[j] = y[j] + z[j] if add else z[j]
     return True
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _cycle_rodas(c, val, dur, ii, s, y, p, d, rates, rtol, atol, max_steps, nsteps):
-    """:func:`_cycle_exact` by Rodas4; returns the solver status."""
+    """Advance y from the start of a steady-state dosing cycle to s by Rodas4 (the cycle
+    as in :func:`_ss_exact`); returns the solver status."""
     o = np.empty(NO)
     no_t = np.empty(0)
     no_out = np.empty((NO, 0))
@@ -1021,62 +977,46 @@ SS_MAX_CYCLES = 2000
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _ss_rodas(c, val, ii, dur, ph, z, y0, p, d, rtol, atol, max_steps, nsteps):
-    """Steady-state amounts z at an SS record's time, by repeated dosing from y0.
+def _ss_rodas(add, c, val, ii, dur, ph, y, y0, p, d, rtol, atol, max_steps, nsteps):
+    """:func:`_ss_exact` by repeated dosing from y0 with Rodas4.
 
     Cycles are simulated until the amounts at the start of a cycle change by less than
     1 % of the error tolerance (atol + rtol |z|) from one cycle to the next (at most
     SS_MAX_CYCLES).  A constant-rate infusion (ii = 0) runs over spans of 1, 2, 4, ...
-    h until the amounts change that little over a span.  Returns False if that fails.
+    h until the amounts change that little over two spans in a row.  Returns False if
+    that fails.
     """
+    z = np.empty(NX)
     rates = np.zeros(NX)
     prev = np.empty(NX)
-    o = np.empty(NO)
-    no_t = np.empty(0)
-    no_out = np.empty((NO, 0))
-    hstate = np.zeros(2)
     for j in range(NX):
         z[j] = y0[j]
     span = 1.0
+    calm = 0
     for _ in range(SS_MAX_CYCLES):
         for j in range(NX):
             prev[j] = z[j]
-        if ii == 0.0:
-            rates[c] = val
-            hstate[0] = 0.0
-            _, st = _rodas_advance(0.0, span, z, p, d, rates, no_t, 0, 0, no_out, 0, o, rtol,
-                                   atol, hstate, max_steps, nsteps)
-            span *= 2.0
-        else:
-            st = _cycle_rodas(c, val, dur, ii, ii, z, p, d, rates, rtol, atol, max_steps,
-                              nsteps)
+        # A span of a constant-rate infusion is a cycle of one infusion as long.
+        cyc = ii if ii > 0.0 else span
+        st = _cycle_rodas(c, val, dur if ii > 0.0 else span, cyc, cyc, z, p, d, rates, rtol,
+                          atol, max_steps, nsteps)
+        span *= 2.0
         if st != 0:
             return False
         done = True
         for j in range(NX):
             if abs(z[j] - prev[j]) > 0.01 * (atol + rtol * abs(z[j])):
                 done = False
-        if done:
+        calm = calm + 1 if done else 0
+        if done and (ii > 0.0 or calm == 2):
             if ii > 0.0 and ph > 0.0:
-                return _cycle_rodas(c, val, dur, ii, ii - ph, z, p, d, rates, rtol, atol,
-                                    max_steps, nsteps) == 0
+                if _cycle_rodas(c, val, dur, ii, ii - ph, z, p, d, rates, rtol, atol,
+                                max_steps, nsteps) != 0:
+                    return False
+            for j in range(NX):
+                y[j] = y[j] + z[j] if add else z[j]
             return True
     return False
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _steady_state(add, A, c, val, ii, dur, ph, y, y0, p, d, rtol, atol, max_steps, nsteps):
-    """Set y to the steady state of an SS record (SS=1), or add it to y (SS=2)."""
-    z = np.empty(NX)
-    if METHOD == METHOD_EXACT:
-        ok = _ss_exact(A, c, val, ii, dur, ph, z)
-    else:
-        ok = _ss_rodas(c, val, ii, dur, ph, z, y0, p, d, rtol, atol, max_steps, nsteps)
-    if not ok:
-        return False
-    for j in range(NX):
-        y[j] = y[j] + z[j] if add else z[j]
-    return True
 
 
 # ----------------------------------------------------------------- one subject
@@ -1153,8 +1093,13 @@ def _subject(i, p, cov, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl,
                         rates[j] = 0.0
                     last_reset = t
                     rates_changed = True
-                if not _steady_state(k == EV_SS2, A, c, ev[kev], eii[kev], edur[kev],
-                                     eph[kev], y, y0, p, d, rtol, atol, max_steps, nsteps):
+                if METHOD == METHOD_EXACT:
+                    ok = _ss_exact(k == EV_SS2, A, c, ev[kev], eii[kev], edur[kev], eph[kev],
+                                   y)
+                else:
+                    ok = _ss_rodas(k == EV_SS2, c, ev[kev], eii[kev], edur[kev], eph[kev], y,
+                                   y0, p, d, rtol, atol, max_steps, nsteps)
+                if not ok:
                     return 3
             elif k == EV_INF_OFF:
                 # An infusion cut short by a reset has already stopped.
@@ -1269,10 +1214,9 @@ def _lane_events(li, lf, l, t, ET, EK, EC, EV, EII, EDUR, EPH, yl, y0s, rl, hs, 
                     for j in range(NX):
                         rl[l, j] = 0.0
                     lf[l] = t
-                # The lanes run only nonlinear solvers: no propagator matrix.
-                if not _steady_state(k == EV_SS2, yl, c, EV[l, kev], EII[l, kev],
-                                     EDUR[l, kev], EPH[l, kev], yl[l], y0s[l], P2[l], D2[l],
-                                     rtol, atol, max_steps, nst[l]):
+                if not _ss_rodas(k == EV_SS2, c, EV[l, kev], EII[l, kev], EDUR[l, kev],
+                                 EPH[l, kev], yl[l], y0s[l], P2[l], D2[l], rtol, atol,
+                                 max_steps, nst[l]):
                     li[l, LI_KEV] = kev
                     return 3, t, t
             elif k == EV_INF_OFF:

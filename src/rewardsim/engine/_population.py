@@ -47,18 +47,21 @@ DOSE_MODIFIERS = ("F", "ALAG", "R", "D")
 """Per-record dose items named for the dosed compartment n: Fn, ALAGn, Rn, Dn."""
 
 
-def _dose_modifiers(df: pd.DataFrame, cmt: np.ndarray, rows: np.ndarray,
+def _dose_modifiers(df: pd.DataFrame, cmt: np.ndarray, rate: np.ndarray, rows: np.ndarray,
                     model: Model) -> np.ndarray:
     """(len(rows), 4) array of each event row's F, ALAG, R and D from the data set's
-    columns named for the row's compartment (F2 for CMT 2); NaN where there is no such
+    columns named for the row's compartment (F2 for CMT 2; R and D only on the rows with
+    RATE -1 and -2, the only ones validated for them); NaN where there is no such
     column, so that the kernel takes the subject's (model) value."""
     mod = np.full((rows.shape[0], len(DOSE_MODIFIERS)), np.nan)
+    uses = (np.ones(rows.shape[0], dtype=bool), np.ones(rows.shape[0], dtype=bool),
+            rate == -1, rate == -2)
     for n, comp in enumerate(model.compartments, start=1):
         if not comp.dosable:
             continue
-        here = cmt == n - 1
         for k, prefix in enumerate(DOSE_MODIFIERS):
             name = f"{prefix}{n}"
+            here = (cmt == n - 1) & uses[k]
             if name in df.columns and here.any():
                 mod[here, k] = df[name].to_numpy(np.float64)[rows[here]]
     return mod
@@ -85,7 +88,7 @@ def _events(col: dict[str, np.ndarray], codes: np.ndarray, ns: int, df: pd.DataF
         np.asarray(col["II"], np.float64)[rows],
         np.asarray(col["SS"], np.int64)[rows],
     )
-    return (ptr, *cols, _dose_modifiers(df, cols[2], rows, model))
+    return (ptr, *cols, _dose_modifiers(df, cols[2], cols[4], rows, model))
 
 
 def _resolve_method(model: Model, method: str) -> int:

@@ -528,7 +528,8 @@ def validate_dataset(df: pd.DataFrame, model: ModelLike) -> pd.DataFrame:
         ignoring case (``time`` works). The input is not modified.
     model
         Gives ``name``, ``compartments`` (CMT indexes them from 1), ``param_names``,
-        ``covariate_names`` and ``default_dose_cmt``.
+        ``covariate_names`` and ``default_dose_cmt``; ``derived`` and ``linear`` when it
+        has them (SS=2 needs a model declared linear).
 
     Returns
     -------
