@@ -100,32 +100,32 @@ def _emit(t, y, p, d, out, row, o):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _dose(r, c, ev_amt, ev_rate, ev_mod, F, ALAG, RM, DM):
+def _dose(r, c, ev_amt, ev_rate, ev_mod, DMOD):
     """Record r's dose into compartment c: (amount F*AMT, rate, duration, lag).
 
     F, ALAG, R and D come from the record (``ev_mod``, NaN where absent) or else from
-    the subject (``F``, ``ALAG``, ``RM``, ``DM``).  A bolus has rate and duration 0.
+    the subject (the rows of ``DMOD``, per compartment).  A bolus has rate and duration 0.
     RATE -1 takes the rate R (duration F*AMT/R), RATE -2 the duration D (rate
     F*AMT/D), as in NONMEM.  The rate is -1 when the modelled R or D is not > 0.
     """
     f = ev_mod[r, 0]
     if f != f:
-        f = F[c]
+        f = DMOD[0, c]
     lag = ev_mod[r, 1]
     if lag != lag:
-        lag = ALAG[c]
+        lag = DMOD[1, c]
     amt = ev_amt[r] * f
     rate = ev_rate[r]
     if rate == -1.0:
         rate = ev_mod[r, 2]
         if rate != rate:
-            rate = RM[c]
+            rate = DMOD[2, c]
         if not rate > 0.0:
             return amt, -1.0, 0.0, lag
     elif rate == -2.0:
         dur = ev_mod[r, 3]
         if dur != dur:
-            dur = DM[c]
+            dur = DMOD[3, c]
         if not dur > 0.0:
             return amt, -1.0, 0.0, lag
         return amt, amt / dur, dur, lag
@@ -157,7 +157,7 @@ def _ss_train(lag, ii, dur):
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _expand(i, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl, ev_ii, ev_ss, ev_mod,
-            F, ALAG, RM, DM):
+            DMOD):
     """Expand subject i's records into sorted events (time, type, cmt, value, ii, dur, phase).
 
     value is the amount of a bolus, the rate of an infusion start or end; ii holds the
@@ -174,7 +174,7 @@ def _expand(i, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl, ev_ii, e
             n += 1
         if e != 1 and e != 4:
             continue
-        amt, rate, dur, lag = _dose(r, ev_cmt[r], ev_amt, ev_rate, ev_mod, F, ALAG, RM, DM)
+        amt, rate, dur, lag = _dose(r, ev_cmt[r], ev_amt, ev_rate, ev_mod, DMOD)
         if rate < 0.0:
             z = np.empty(0)
             zi = np.empty(0, dtype=np.int64)
@@ -192,8 +192,7 @@ def _expand(i, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl, ev_ii, e
     ec = np.empty(n, dtype=np.int64)
     ev = np.empty(n)
     eii = np.empty(n)
-    edur = np.zeros(n)
-    eph = np.zeros(n)
+    ex = np.zeros((n, 2))  # duration and phase of steady-state events
     k = 0
     hi = ev_ptr[i + 1]
     j_ss = 0
@@ -223,7 +222,7 @@ def _expand(i, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl, ev_ii, e
             continue  # superseded by a later SS=1 record at the same time
         c = ev_cmt[r]
         ii = ev_ii[r]
-        amt, rate, dur, lag = _dose(r, c, ev_amt, ev_rate, ev_mod, F, ALAG, RM, DM)
+        amt, rate, dur, lag = _dose(r, c, ev_amt, ev_rate, ev_mod, DMOD)
         t0 = T + lag
         nd = ev_addl[r] + 1
         if ev_ss[r] > 0:
@@ -232,12 +231,12 @@ def _expand(i, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl, ev_ii, e
             ec[k] = c
             ev[k] = rate if dur > 0.0 or ii == 0.0 else amt
             eii[k] = ii
-            edur[k] = dur
+            ex[k, 0] = dur
             # Implied infusions running at T (they count from T, so that a later reset
             # stops them); a constant-rate infusion (II = 0, at RATE or R as given: there
             # is no amount for F to scale) runs until a reset.
             m, ph, n_on = _ss_train(lag, ii, dur) if ii > 0.0 else (0, 0.0, 1)
-            eph[k] = ph
+            ex[k, 1] = ph
             k += 1
             for j in range(n_on):
                 et[k] = T
@@ -304,8 +303,8 @@ def _expand(i, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl, ev_ii, e
         sc[a] = ec[b]
         sv[a] = ev[b]
         sii[a] = eii[b]
-        sdur[a] = edur[b]
-        sph[a] = eph[b]
+        sdur[a] = ex[b, 0]
+        sph[a] = ex[b, 1]
     return True, st, sk, sc, sv, sii, sdur, sph
 
 
@@ -1026,14 +1025,10 @@ def _subject(i, p, cov, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl,
              nsteps):
     d = np.zeros(max(ND, 1))
     _derive(p, cov, d)
-    F = np.ones(NX)
-    ALAG = np.zeros(NX)
-    RM = np.zeros(NX)
-    DM = np.zeros(NX)
-    _dosemods(p, cov, d, F, ALAG, RM, DM)
+    DMOD = np.empty((4, NX))
+    _dosemods(p, cov, d, DMOD)
     ok, et, ek, ec, ev, eii, edur, eph = _expand(i, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt,
-                                                 ev_rate, ev_addl, ev_ii, ev_ss, ev_mod, F,
-                                                 ALAG, RM, DM)
+                                                 ev_rate, ev_addl, ev_ii, ev_ss, ev_mod, DMOD)
     if not ok:
         return 5
     ne = et.shape[0]
@@ -1310,10 +1305,7 @@ def _run_lanes(lo, hi, P, COV, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, e
     nst = np.zeros((LANES, 1), dtype=np.int64)
     yp = np.zeros(NX)
     o = np.empty(NO)
-    F = np.ones(NX)
-    ALAG = np.zeros(NX)
-    RM = np.zeros(NX)
-    DM = np.zeros(NX)
+    DMOD = np.empty((4, NX))
     # Each lane's expanded events (rows grow to the longest list seen).
     cap = 1
     ET = np.zeros((LANES, cap))
@@ -1336,10 +1328,10 @@ def _run_lanes(lo, hi, P, COV, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, e
                 for j in range(ND1):
                     d[j] = 0.0
                 _derive(p, COV[i], d)
-                _dosemods(p, COV[i], d, F, ALAG, RM, DM)
+                _dosemods(p, COV[i], d, DMOD)
                 ok, et, ek, ec, ev, eii, edur, eph = _expand(i, ev_ptr, ev_t, ev_evid, ev_cmt,
                                                              ev_amt, ev_rate, ev_addl, ev_ii,
-                                                             ev_ss, ev_mod, F, ALAG, RM, DM)
+                                                             ev_ss, ev_mod, DMOD)
                 if not ok:
                     status[i] = 5
                     nsteps[i] = 0
