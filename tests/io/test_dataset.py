@@ -224,14 +224,15 @@ ERROR_CASES = [
     ),
     pytest.param(
         {"RATE": [-1, 0, 0, 0]},
-        _msg("RATE at data row 1 (ID 1) must be a number >= 0 (mg/h); got -1.")
-        + ".*RATE=-1.*not supported",
-        id="rate-minus-1",
+        _msg("RATE at data row 1 (ID 1) is -1 (infusion rate modelled as R1), but model 'pk1' ")
+        + _msg("has no R1 and the data set has no R1 column."),
+        id="rate-minus-1-without-r",
     ),
     pytest.param(
         {"RATE": [0, 0, -2, 0]},
-        _msg("RATE at data row 3 (ID 2)") + ".*got -2.*RATE=-2.*not supported",
-        id="rate-minus-2",
+        _msg("RATE at data row 3 (ID 2) is -2 (infusion duration modelled as D1)")
+        + ".*no D1 column",
+        id="rate-minus-2-without-d",
     ),
     pytest.param(
         {"RATE": [-3.5, 0, 0, 0]},
@@ -282,22 +283,20 @@ ERROR_CASES = [
     ),
     pytest.param(
         {"SS": [2, 0, 0, 0], "II": [8, 0, 0, 0]},
-        _msg("SS at data row 1 (ID 1) must be 0 or 1; got 2.") + ".*SS=2.*not supported",
-        id="ss-2",
+        _msg("SS at data row 1 (ID 1) must be 0 or 1 for model 'pk1', which is not linear; ")
+        + _msg("got 2.") + ".*superpose",
+        id="ss-2-nonlinear",
     ),
     pytest.param(
-        {"SS": [0, 0, 3, 0]}, _msg("SS at data row 3 (ID 2) must be 0 or 1; got 3"), id="ss-3"
+        {"SS": [0, 0, 3, 0]},
+        _msg("SS at data row 3 (ID 2) must be 0, 1 or 2; got 3. SS=3") + ".*not supported",
+        id="ss-3",
     ),
     pytest.param(
         {"SS": [1, 0, 0, 0]},
-        _msg("II at data row 1 (ID 1) must be > 0 h on a steady-state row (SS=1); got 0"),
+        _msg("II at data row 1 (ID 1) must be > 0 h on a steady-state dose row (SS=1 or 2) ")
+        + _msg("with AMT > 0; got 0."),
         id="ss-without-ii",
-    ),
-    pytest.param(
-        {"SS": [1, 0, 0, 0], "II": [8, 0, 0, 0], "RATE": [2, 0, 0, 0]},
-        _msg("RATE at data row 1 (ID 1) gives a steady-state (SS=1) infusion of AMT/RATE = 10 h, ")
-        + _msg("longer than II = 8 h"),
-        id="ss-infusion-longer-than-ii",
     ),
     pytest.param(
         {"CL": [5, 5, 0, 0]},

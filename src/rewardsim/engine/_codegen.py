@@ -170,10 +170,16 @@ def model_source(model: Model, method: int) -> str:
         obs_body.append(f"o[{j}] = {o.expr}")
     init_body = [f"y0[{i}] = {c.init!r}" if not isinstance(c.init, str) else f"y0[{i}] = {c.init}"
                  for i, c in enumerate(model.compartments)]
+    # Dose modifiers per compartment, the rows of DMOD: 0 bioavailability (1 unless
+    # dosable), 1 lag, 2 modelled rate, 3 modelled duration (0: none).  Fn and ALAGn are
+    # parameters of every dosable compartment n; Rn and Dn exist where the model declares
+    # them.
+    declared = set(pnames) | set(cnames) | set(dnames)
     dose_body = []
     for i, c in enumerate(model.compartments, start=1):
-        if c.dosable:
-            dose_body += [f"F[{i - 1}] = F{i}", f"ALAG[{i - 1}] = ALAG{i}"]
+        dose_body += [f"DMOD[{k}, {i - 1}] = {name}{i}" if c.dosable and f"{name}{i}" in declared
+                      else f"DMOD[{k}, {i - 1}] = {float(k == 0)}"
+                      for k, name in enumerate(("F", "ALAG", "R", "D"))]
     jit = '@njit(cache=True, nogil=True, error_model="numpy")\n'
     jit_inline = '@njit(cache=True, nogil=True, error_model="numpy", inline="always")\n'
     # The right-hand side and outputs are inlined where small models use them; a large
@@ -194,8 +200,9 @@ def model_source(model: Model, method: int) -> str:
         + _lines(_used(unpack_p + unpack_c, derive_body) + derive_body) + "    return\n\n\n"
         + jit + "def _init(p, d, y0):\n"
         + _lines(_used(unpack_p + unpack_d, init_body) + init_body) + "    return\n\n\n"
-        + jit + "def _dosemods(p, d, F, ALAG):\n"
-        + _lines(_used(unpack_p + unpack_d, dose_body) + dose_body) + "    return\n\n\n"
+        + jit + "def _dosemods(p, cov, d, DMOD):\n"
+        + _lines(_used(unpack_p + unpack_c + unpack_d, dose_body) + dose_body)
+        + "    return\n\n\n"
         + jit_rhs + "def _rhs(t, y, p, d, dy):\n"
         + _lines(_used(unpack_p + unpack_d + unpack_y, ode_body) + ode_body) + "    return\n\n\n"
         + jit_rhs + "def _observe(t, y, p, d, o):\n"

@@ -8,9 +8,13 @@ prepends a model's generated functions (``_derive``, ``_init``, ``_rhs``,
 ``NO``) and compiles the whole module with numba's on-disk cache.
 
 Dose times are discontinuities known before solving (STYLE section 4): each
-subject's records are expanded (ADDL, lag, bioavailability, infusion ends)
-into a sorted event list, and the solution is advanced piecewise between them.
-A bolus is a jump in state, an infusion a piecewise-constant input.
+subject's records are expanded (ADDL, lag, bioavailability, modelled rates and
+durations, infusion ends, the implied doses of a steady-state record still to
+come) into a sorted event list, and the solution is advanced piecewise between
+them.  A bolus is a jump in state, an infusion a piecewise-constant input.  A
+steady-state record sets (SS=1) or adds to (SS=2) the amounts the infinite train
+of its implied doses leaves at the record's time: exactly from the propagator
+for linear models, by repeated dosing otherwise (``_ss_exact``, ``_ss_rodas``).
 
 Solvers
 -------
@@ -34,7 +38,8 @@ Results stay bit-identical across chunkings and thread counts: every subject
 runs the same machine code.
 
 Status codes per subject: 0 ok; 1 too many steps; 2 step size underflow;
-3 steady state not reached or singular; 4 non-finite state.
+3 steady state not reached or singular; 4 non-finite state; 5 a modelled
+infusion rate (R<n>) or duration (D<n>) that is not > 0.
 """
 
 import math
@@ -45,11 +50,13 @@ from numba.np.unsafe.ndarray import to_fixed_tuple
 
 from rewardsim.engine._kernels import expm, lu_factor, lu_solve
 
+# Event types, in the order they apply at equal times.
 EV_RESET = 0
-EV_SS = 1
-EV_INF_OFF = 2
-EV_BOLUS = 3
-EV_INF_ON = 4
+EV_SS = 1  # steady state replacing the amounts (SS=1)
+EV_SS2 = 2  # steady state added to the amounts (SS=2)
+EV_INF_OFF = 3
+EV_BOLUS = 4
+EV_INF_ON = 5
 
 METHOD_EXACT = 0
 METHOD_RODAS = 1
@@ -93,78 +100,184 @@ def _emit(t, y, p, d, out, row, o):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _expand(i, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl, ev_ii, ev_ss,
-            F, ALAG):
-    """Expand subject i's records into sorted (time, type, cmt, value, ii, dur) events."""
+def _dose(r, c, ev_amt, ev_rate, ev_mod, DMOD):
+    """Record r's dose into compartment c: (amount F*AMT, rate, duration, lag).
+
+    F, ALAG, R and D come from the record (``ev_mod``, NaN where absent) or else from
+    the subject (the rows of ``DMOD``, per compartment).  A bolus has rate and duration 0.
+    RATE -1 takes the rate R (duration F*AMT/R), RATE -2 the duration D (rate
+    F*AMT/D), as in NONMEM.  The rate is -1 when the modelled R or D is not > 0.
+    """
+    f = ev_mod[r, 0]
+    if f != f:
+        f = DMOD[0, c]
+    lag = ev_mod[r, 1]
+    if lag != lag:
+        lag = DMOD[1, c]
+    amt = ev_amt[r] * f
+    rate = ev_rate[r]
+    if rate == -1.0:
+        rate = ev_mod[r, 2]
+        if rate != rate:
+            rate = DMOD[2, c]
+        if not rate > 0.0:
+            return amt, -1.0, 0.0, lag
+    elif rate == -2.0:
+        dur = ev_mod[r, 3]
+        if dur != dur:
+            dur = DMOD[3, c]
+        if not dur > 0.0:
+            return amt, -1.0, 0.0, lag
+        return amt, amt / dur, dur, lag
+    if rate > 0.0:
+        return amt, rate, amt / rate, lag
+    return amt, 0.0, 0.0, lag
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _ss_train(lag, ii, dur):
+    """Where a steady-state record's time falls in its dosing cycle.
+
+    The implied doses of an SS record at time T entered at T + lag - k*ii (k >= 1).
+    Returns (m, ph, n_on): the m implied doses that enter after T (at T + ph + j*ii,
+    j < m; ph = lag mod ii), and the n_on implied infusions still running at T (the
+    j-th, j >= 1, started s + (j - 1)*ii before T, s = ii - ph, and ends at
+    T + dur - s - (j - 1)*ii).
+    """
+    m = int(math.floor(lag / ii))
+    ph = lag - m * ii
+    if ph < 0.0:
+        ph = 0.0
+    s = ii - ph
+    n_on = 0
+    if dur > s:
+        n_on = int(math.ceil((dur - s) / ii))
+    return m, ph, n_on
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _expand(i, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl, ev_ii, ev_ss, ev_mod,
+            DMOD):
+    """Expand subject i's records into sorted events (time, type, cmt, value, ii, dur, phase).
+
+    value is the amount of a bolus, the rate of an infusion start or end; ii holds the
+    start time of a dose (an infusion cut short by a reset is ignored); a steady-state
+    event (EV_SS, EV_SS2) holds the amount (bolus) or rate (infusion), the interval
+    (0 for a constant-rate infusion), the duration and the phase (see
+    :func:`_ss_train`).  Returns (ok, arrays...): ok is False when a modelled rate or
+    duration is not > 0.
+    """
     n = 0
     for r in range(ev_ptr[i], ev_ptr[i + 1]):
         e = ev_evid[r]
-        if e == 3:
+        if e == 3 or e == 4:
             n += 1
-        elif e == 1 or e == 4:
-            per = 2 if ev_rate[r] > 0 else 1
-            n += (ev_addl[r] + 1) * per + (1 if e == 4 else 0) + (1 if ev_ss[r] == 1 else 0)
+        if e != 1 and e != 4:
+            continue
+        amt, rate, dur, lag = _dose(r, ev_cmt[r], ev_amt, ev_rate, ev_mod, DMOD)
+        if rate < 0.0:
+            z = np.empty(0)
+            zi = np.empty(0, dtype=np.int64)
+            return False, z, zi, zi, z, z, z, z
+        if ev_ss[r] > 0 and ev_ii[r] == 0.0:
+            n += 2
+            continue
+        per = 2 if dur > 0.0 else 1
+        n += (ev_addl[r] + 1) * per
+        if ev_ss[r] > 0:
+            m, ph, n_on = _ss_train(lag, ev_ii[r], dur)
+            n += 1 + m * per + 2 * n_on
     et = np.empty(n)
     ek = np.empty(n, dtype=np.int64)
     ec = np.empty(n, dtype=np.int64)
     ev = np.empty(n)
     eii = np.empty(n)
-    edur = np.empty(n)
+    ex = np.zeros((n, 2))  # duration and phase of steady-state events
     k = 0
-    for r in range(ev_ptr[i], ev_ptr[i + 1]):
+    hi = ev_ptr[i + 1]
+    j_ss = 0
+    for r in range(ev_ptr[i], hi):
         e = ev_evid[r]
         if e == 0 or e == 2:
             continue
+        T = ev_t[r]
+        # An SS=1 record cancels the doses of earlier records still to enter at or after
+        # its time (NONMEM: "infusions in progress or pending additional doses are
+        # cancelled"): tcut is the time of the first SS=1 record after record r.
+        j_ss = max(j_ss, r + 1)
+        while j_ss < hi and not (ev_ss[j_ss] == 1 and (ev_evid[j_ss] == 1
+                                                       or ev_evid[j_ss] == 4)):
+            j_ss += 1
+        tcut = ev_t[j_ss] if j_ss < hi else np.inf
         if e == 3 or e == 4:
-            et[k] = ev_t[r]
+            et[k] = T
             ek[k] = EV_RESET
             ec[k] = 0
             ev[k] = 0.0
             eii[k] = 0.0
-            edur[k] = 0.0
             k += 1
             if e == 3:
                 continue
+        if T >= tcut:
+            continue  # superseded by a later SS=1 record at the same time
         c = ev_cmt[r]
-        amt = ev_amt[r] * F[c]
-        rate = ev_rate[r]
-        dur = amt / rate if rate > 0 else 0.0
-        t0 = ev_t[r] + ALAG[c]
-        if ev_ss[r] == 1:
-            et[k] = t0
-            ek[k] = EV_SS
+        ii = ev_ii[r]
+        amt, rate, dur, lag = _dose(r, c, ev_amt, ev_rate, ev_mod, DMOD)
+        t0 = T + lag
+        nd = ev_addl[r] + 1
+        if ev_ss[r] > 0:
+            et[k] = T
+            ek[k] = EV_SS if ev_ss[r] == 1 else EV_SS2
             ec[k] = c
-            ev[k] = amt
-            eii[k] = ev_ii[r]
-            edur[k] = dur
+            ev[k] = rate if dur > 0.0 or ii == 0.0 else amt
+            eii[k] = ii
+            ex[k, 0] = dur
+            # Implied infusions running at T (they count from T, so that a later reset
+            # stops them); a constant-rate infusion (II = 0, at RATE or R as given: there
+            # is no amount for F to scale) runs until a reset.
+            m, ph, n_on = _ss_train(lag, ii, dur) if ii > 0.0 else (0, 0.0, 1)
+            ex[k, 1] = ph
             k += 1
-        for a in range(ev_addl[r] + 1):
-            td = t0 + a * ev_ii[r]
-            if rate > 0:
-                et[k] = td
+            for j in range(n_on):
+                et[k] = T
                 ek[k] = EV_INF_ON
                 ec[k] = c
                 ev[k] = rate
-                eii[k] = td
-                edur[k] = dur
+                eii[k] = T
                 k += 1
+                if ii > 0.0:
+                    et[k] = T + dur - (ii - ph) - j * ii
+                    ek[k] = EV_INF_OFF
+                    ec[k] = c
+                    ev[k] = rate
+                    eii[k] = T
+                    k += 1
+            if ii == 0.0:
+                continue
+            # The implied doses still to enter (a lag longer than II), then the record's
+            # own dose and its additional doses.
+            t0 = T + ph
+            nd += m
+        for a in range(nd):
+            td = t0 + a * ii
+            if td >= tcut:
+                break
+            et[k] = td
+            ek[k] = EV_INF_ON if dur > 0.0 else EV_BOLUS
+            ec[k] = c
+            ev[k] = rate if dur > 0.0 else amt
+            eii[k] = td  # start time: an infusion cut short by a reset is ignored
+            k += 1
+            if dur > 0.0:
                 et[k] = td + dur
                 ek[k] = EV_INF_OFF
                 ec[k] = c
                 ev[k] = rate
-                eii[k] = td  # start time: an infusion cut short by a reset is ignored
-                edur[k] = dur
-                k += 1
-            else:
-                et[k] = td
-                ek[k] = EV_BOLUS
-                ec[k] = c
-                ev[k] = amt
                 eii[k] = td
-                edur[k] = 0.0
                 k += 1
-    # Sort by time, then by type (reset, steady state, infusion off, bolus, infusion on):
+    # Sort by time, then by type (reset, SS=1, SS=2, infusion off, bolus, infusion on):
     # a stable insertion sort, linear for the nearly sorted lists that ADDL produces.
+    n = k
     order = np.empty(n, dtype=np.int64)
     for a in range(n):
         order[a] = a
@@ -182,6 +295,7 @@ def _expand(i, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl, ev_ii, e
     sv = np.empty(n)
     sii = np.empty(n)
     sdur = np.empty(n)
+    sph = np.empty(n)
     for a in range(n):
         b = order[a]
         st[a] = et[b]
@@ -189,8 +303,9 @@ def _expand(i, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl, ev_ii, e
         sc[a] = ec[b]
         sv[a] = ev[b]
         sii[a] = eii[b]
-        sdur[a] = edur[b]
-    return st, sk, sc, sv, sii, sdur
+        sdur[a] = ex[b, 0]
+        sph[a] = ex[b, 1]
+    return True, st, sk, sc, sv, sii, sdur, sph
 
 
 # ----------------------------------------------------------------- exact path
@@ -774,84 +889,131 @@ def _matvec(M, x, out):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _ss_exact(A, c, amt, rate, ii, dur, y):
-    """Pre-dose steady state of repeated doses (bolus amt, or infusion at rate).
+def _ss_exact(add, A, c, val, ii, dur, ph, y):
+    """Set y to (or, if add, add to y) the steady state at an SS record's time, exactly.
 
-    Solves (I - Phi(ii)) y = b, with b = Phi(ii) amt e_c for a bolus and
-    b = Phi(ii - dur) Gamma(dur) rate e_c for an infusion lasting dur <= ii.
+    Over one dosing cycle a bolus of val enters at the start, or infusions at rate val
+    run: with dur = q*ii + e (0 <= e < ii, dur may exceed ii), q + 1 of them for the
+    first e of the cycle and q for the rest.  The amounts z at the start of a cycle
+    solve (I - Phi(ii)) z = b, b the amounts one cycle brings from zero (the geometric
+    series of Phi(ii) summed); z is then advanced to the record's place in the cycle,
+    ii - ph.  A constant-rate infusion (ii = 0) of val solves A z = -val e_c.  Returns
+    False when the system is singular.
     """
+    z = np.zeros(NX)
+    x = np.empty(NX)
+    M = np.empty((NX, NX))
     Phi = np.empty((NX, NX))
     Gam = np.empty((NX, NX))
-    P2 = np.empty((NX, NX))
-    G2 = np.empty((NX, NX))
-    e = np.zeros(NX)
-    b = np.zeros(NX)
-    x = np.zeros(NX)
-    _propagators(A, ii, Phi, Gam)
-    if rate > 0:
-        e[c] = rate
-        _propagators(A, dur, P2, G2)
-        _matvec(G2, e, x)
-        if ii - dur > 0:
-            _propagators(A, ii - dur, P2, G2)
-            _matvec(P2, x, b)
-        else:
-            for i in range(NX):
-                b[i] = x[i]
-    else:
-        e[c] = amt
-        _matvec(Phi, e, b)
-    M = np.empty((NX, NX))
-    for i in range(NX):
-        for j in range(NX):
-            M[i, j] = -Phi[i, j]
-        M[i, i] += 1.0
     piv = np.empty(NX, dtype=np.int64)
-    if not lu_factor(M, piv):
-        return False
-    lu_solve(M, piv, b)
-    for i in range(NX):
-        y[i] = b[i]
+    q = math.floor(dur / ii) if ii > 0.0 else 0
+    e = dur - q * ii
+    # Stages: 0 one cycle from zero (b), 1 the linear solve, 2 on to the record's place.
+    for stage in range(3):
+        if stage == 1:
+            if ii > 0.0:
+                _propagators(A, ii, Phi, Gam)
+            for a in range(NX):
+                for b in range(NX):
+                    M[a, b] = -Phi[a, b] if ii > 0.0 else -A[a, b]
+                M[a, a] += 1.0 if ii > 0.0 else 0.0
+            if ii == 0.0:
+                z[c] = val
+            if not lu_factor(M, piv):
+                return False
+            lu_solve(M, piv, z)
+            continue
+        if ii == 0.0 or (stage == 2 and ph == 0.0):
+            continue
+        s = ii if stage == 0 else ii - ph
+        if dur == 0.0:
+            z[c] += val
+        t = 0.0
+        for seg in range(2):
+            t1 = min(e, s) if seg == 0 else s
+            if t1 > t:
+                _propagators(A, t1 - t, Phi, Gam)
+                _matvec(Phi, z, x)
+                for j in range(NX):
+                    z[j] = x[j] + Gam[j, c] * (q + 1 - seg) * val if dur > 0.0 else x[j]
+                t = t1
+    for j in range(NX):
+        y[j] = y[j] + z[j] if add else z[j]
     return True
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _ss_rodas(c, amt, rate, ii, dur, y, y0, p, d, rtol, atol, max_steps, nsteps):
-    """Steady state by dosing repeatedly until the pre-dose state stops changing."""
+def _cycle_rodas(c, val, dur, ii, s, y, p, d, rates, rtol, atol, max_steps, nsteps):
+    """Advance y from the start of a steady-state dosing cycle to s by Rodas4 (the cycle
+    as in :func:`_ss_exact`); returns the solver status."""
     o = np.empty(NO)
-    dummy_t = np.empty(0)
-    dummy_out = np.empty((NO, 0))
+    no_t = np.empty(0)
+    no_out = np.empty((NO, 0))
     hstate = np.zeros(2)
+    if dur == 0.0:
+        y[c] += val
+        _, st = _rodas_advance(0.0, s, y, p, d, rates, no_t, 0, 0, no_out, 0, o, rtol, atol,
+                               hstate, max_steps, nsteps)
+        return st
+    q = math.floor(dur / ii)
+    e = dur - q * ii
+    t = 0.0
+    for seg in range(2):
+        t1 = min(e, s) if seg == 0 else s
+        if t1 > t:
+            rates[c] = (q + 1 - seg) * val
+            hstate[0] = 0.0
+            _, st = _rodas_advance(t, t1, y, p, d, rates, no_t, 0, 0, no_out, 0, o, rtol,
+                                   atol, hstate, max_steps, nsteps)
+            if st != 0:
+                return st
+            t = t1
+    rates[c] = 0.0
+    return 0
+
+
+SS_MAX_CYCLES = 2000
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _ss_rodas(add, c, val, ii, dur, ph, y, y0, p, d, rtol, atol, max_steps, nsteps):
+    """:func:`_ss_exact` by repeated dosing from y0 with Rodas4.
+
+    Cycles are simulated until the amounts at the start of a cycle change by less than
+    1 % of the error tolerance (atol + rtol |z|) from one cycle to the next (at most
+    SS_MAX_CYCLES).  A constant-rate infusion (ii = 0) runs over spans of 1, 2, 4, ...
+    h until the amounts change that little over two spans in a row.  Returns False if
+    that fails.
+    """
+    z = np.empty(NX)
     rates = np.zeros(NX)
     prev = np.empty(NX)
-    for i in range(NX):
-        y[i] = y0[i]
-    for _ in range(2000):
-        for i in range(NX):
-            prev[i] = y[i]
-        hstate[0] = 0.0
-        if rate > 0:
-            rates[c] = rate
-            _, st = _rodas_advance(0.0, dur, y, p, d, rates, dummy_t, 0, 0, dummy_out, 0, o,
-                                   rtol, atol, hstate, max_steps, nsteps)
-            rates[c] = 0.0
-            if st != 0:
-                return False
-            if ii - dur > 0:
-                hstate[0] = 0.0
-                _, st = _rodas_advance(dur, ii, y, p, d, rates, dummy_t, 0, 0, dummy_out, 0,
-                                       o, rtol, atol, hstate, max_steps, nsteps)
-        else:
-            y[c] += amt
-            _, st = _rodas_advance(0.0, ii, y, p, d, rates, dummy_t, 0, 0, dummy_out, 0, o,
-                                   rtol, atol, hstate, max_steps, nsteps)
+    for j in range(NX):
+        z[j] = y0[j]
+    span = 1.0
+    calm = 0
+    for _ in range(SS_MAX_CYCLES):
+        for j in range(NX):
+            prev[j] = z[j]
+        # A span of a constant-rate infusion is a cycle of one infusion as long.
+        cyc = ii if ii > 0.0 else span
+        st = _cycle_rodas(c, val, dur if ii > 0.0 else span, cyc, cyc, z, p, d, rates, rtol,
+                          atol, max_steps, nsteps)
+        span *= 2.0
         if st != 0:
             return False
         done = True
-        for i in range(NX):
-            if abs(y[i] - prev[i]) > 0.01 * (atol + rtol * abs(y[i])):
+        for j in range(NX):
+            if abs(z[j] - prev[j]) > 0.01 * (atol + rtol * abs(z[j])):
                 done = False
-        if done:
+        calm = calm + 1 if done else 0
+        if done and (ii > 0.0 or calm == 2):
+            if ii > 0.0 and ph > 0.0:
+                if _cycle_rodas(c, val, dur, ii, ii - ph, z, p, d, rates, rtol, atol,
+                                max_steps, nsteps) != 0:
+                    return False
+            for j in range(NX):
+                y[j] = y[j] + z[j] if add else z[j]
             return True
     return False
 
@@ -859,14 +1021,16 @@ def _ss_rodas(c, amt, rate, ii, dur, y, y0, p, d, rtol, atol, max_steps, nsteps)
 # ----------------------------------------------------------------- one subject
 @njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp"})
 def _subject(i, p, cov, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl,
-             ev_ii, ev_ss, obs_t, k0, kend, out, row0, rtol, atol, max_steps, nsteps):
+             ev_ii, ev_ss, ev_mod, obs_t, k0, kend, out, row0, rtol, atol, max_steps,
+             nsteps):
     d = np.zeros(max(ND, 1))
     _derive(p, cov, d)
-    F = np.ones(NX)
-    ALAG = np.zeros(NX)
-    _dosemods(p, d, F, ALAG)
-    et, ek, ec, ev, eii, edur = _expand(i, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate,
-                                        ev_addl, ev_ii, ev_ss, F, ALAG)
+    DMOD = np.empty((4, NX))
+    _dosemods(p, cov, d, DMOD)
+    ok, et, ek, ec, ev, eii, edur, eph = _expand(i, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt,
+                                                 ev_rate, ev_addl, ev_ii, ev_ss, ev_mod, DMOD)
+    if not ok:
+        return 5
     ne = et.shape[0]
     y0 = np.empty(NX)
     _init(p, d, y0)
@@ -917,20 +1081,19 @@ def _subject(i, p, cov, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl,
                     rates[j] = 0.0
                 last_reset = t
                 rates_changed = True
-            elif k == EV_SS:
-                for j in range(NX):
-                    rates[j] = 0.0
-                last_reset = t
-                rates_changed = True
+            elif k == EV_SS or k == EV_SS2:
+                if k == EV_SS:
+                    # SS=1 replaces the amounts and stops the infusions running.
+                    for j in range(NX):
+                        rates[j] = 0.0
+                    last_reset = t
+                    rates_changed = True
                 if METHOD == METHOD_EXACT:
-                    ok = _ss_exact(A, c, ev[kev] if edur[kev] == 0 else 0.0,
-                                   ev[kev] / edur[kev] if edur[kev] > 0 else 0.0,
-                                   eii[kev], edur[kev], y)
+                    ok = _ss_exact(k == EV_SS2, A, c, ev[kev], eii[kev], edur[kev], eph[kev],
+                                   y)
                 else:
-                    ok = _ss_rodas(c, ev[kev] if edur[kev] == 0 else 0.0,
-                                   ev[kev] / edur[kev] if edur[kev] > 0 else 0.0,
-                                   eii[kev], edur[kev], y, y0, p, d, rtol, atol, max_steps,
-                                   nsteps)
+                    ok = _ss_rodas(k == EV_SS2, c, ev[kev], eii[kev], edur[kev], eph[kev], y,
+                                   y0, p, d, rtol, atol, max_steps, nsteps)
                 if not ok:
                     return 3
             elif k == EV_INF_OFF:
@@ -1014,8 +1177,8 @@ def _subject(i, p, cov, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl,
 
 # ----------------------------------------------------------------- lanes: the driver
 @njit(cache=True, nogil=True, error_model="numpy")
-def _lane_events(li, lf, l, t, ET, EK, EC, EV, EII, EDUR, yl, y0s, rl, hs, P2, D2, obs_t,
-                 out, o, rtol, atol, max_steps, nst):
+def _lane_events(li, lf, l, t, ET, EK, EC, EV, EII, EDUR, EPH, yl, y0s, rl, hs, P2, D2,
+                 obs_t, out, o, rtol, atol, max_steps, nst):
     """Events and outputs of lane l at time t, then on to its next interval.
 
     The lane's state and input rates are yl[l] and rl[l].  Its arrays are indexed in
@@ -1041,14 +1204,14 @@ def _lane_events(li, lf, l, t, ET, EK, EC, EV, EII, EDUR, yl, y0s, rl, hs, P2, D
                     yl[l, j] = y0s[l, j]
                     rl[l, j] = 0.0
                 lf[l] = t
-            elif k == EV_SS:
-                for j in range(NX):
-                    rl[l, j] = 0.0
-                lf[l] = t
-                dur = EDUR[l, kev]
-                if not _ss_rodas(c, EV[l, kev] if dur == 0 else 0.0,
-                                 EV[l, kev] / dur if dur > 0 else 0.0, EII[l, kev], dur,
-                                 yl[l], y0s[l], P2[l], D2[l], rtol, atol, max_steps, nst[l]):
+            elif k == EV_SS or k == EV_SS2:
+                if k == EV_SS:
+                    for j in range(NX):
+                        rl[l, j] = 0.0
+                    lf[l] = t
+                if not _ss_rodas(k == EV_SS2, c, EV[l, kev], EII[l, kev], EDUR[l, kev],
+                                 EPH[l, kev], yl[l], y0s[l], P2[l], D2[l], rtol, atol,
+                                 max_steps, nst[l]):
                     li[l, LI_KEV] = kev
                     return 3, t, t
             elif k == EV_INF_OFF:
@@ -1110,7 +1273,7 @@ def _lane_enter(l, t, tnext, yl, rl, P2, D2, hs, Y, K, R, T, T1, H, li, rtol, at
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _run_lanes(lo, hi, P, COV, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl,
-               ev_ii, ev_ss, obs_t, obs_lo, obs_hi, row0, out, rtol, atol, max_steps,
+               ev_ii, ev_ss, ev_mod, obs_t, obs_lo, obs_hi, row0, out, rtol, atol, max_steps,
                status, nsteps):
     """Subjects lo..hi-1 by Dormand-Prince (switching to Rodas4), LANES at a time."""
     ND1 = max(ND, 1)
@@ -1142,8 +1305,7 @@ def _run_lanes(lo, hi, P, COV, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, e
     nst = np.zeros((LANES, 1), dtype=np.int64)
     yp = np.zeros(NX)
     o = np.empty(NO)
-    F = np.ones(NX)
-    ALAG = np.zeros(NX)
+    DMOD = np.empty((4, NX))
     # Each lane's expanded events (rows grow to the longest list seen).
     cap = 1
     ET = np.zeros((LANES, cap))
@@ -1152,6 +1314,7 @@ def _run_lanes(lo, hi, P, COV, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, e
     EV = np.zeros((LANES, cap))
     EII = np.zeros((LANES, cap))
     EDUR = np.zeros((LANES, cap))
+    EPH = np.zeros((LANES, cap))
     nxt = lo
     idle = True  # a lane may be without a subject
     while True:
@@ -1165,9 +1328,14 @@ def _run_lanes(lo, hi, P, COV, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, e
                 for j in range(ND1):
                     d[j] = 0.0
                 _derive(p, COV[i], d)
-                _dosemods(p, d, F, ALAG)
-                et, ek, ec, ev, eii, edur = _expand(i, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt,
-                                                    ev_rate, ev_addl, ev_ii, ev_ss, F, ALAG)
+                _dosemods(p, COV[i], d, DMOD)
+                ok, et, ek, ec, ev, eii, edur, eph = _expand(i, ev_ptr, ev_t, ev_evid, ev_cmt,
+                                                             ev_amt, ev_rate, ev_addl, ev_ii,
+                                                             ev_ss, ev_mod, DMOD)
+                if not ok:
+                    status[i] = 5
+                    nsteps[i] = 0
+                    continue
                 ne = et.shape[0]
                 if ne > cap:
                     cap = max(ne, 2 * cap)
@@ -1177,6 +1345,7 @@ def _run_lanes(lo, hi, P, COV, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, e
                     EV2 = np.zeros((LANES, cap))
                     EII2 = np.zeros((LANES, cap))
                     EDUR2 = np.zeros((LANES, cap))
+                    EPH2 = np.zeros((LANES, cap))
                     for m in range(LANES):
                         for j in range(li[m, LI_NE] if li[m, LI_ACTIVE] != 0 else 0):
                             ET2[m, j] = ET[m, j]
@@ -1185,7 +1354,8 @@ def _run_lanes(lo, hi, P, COV, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, e
                             EV2[m, j] = EV[m, j]
                             EII2[m, j] = EII[m, j]
                             EDUR2[m, j] = EDUR[m, j]
-                    ET, EK, EC, EV, EII, EDUR = ET2, EK2, EC2, EV2, EII2, EDUR2
+                            EPH2[m, j] = EPH[m, j]
+                    ET, EK, EC, EV, EII, EDUR, EPH = ET2, EK2, EC2, EV2, EII2, EDUR2, EPH2
                 for j in range(ne):
                     ET[l, j] = et[j]
                     EK[l, j] = ek[j]
@@ -1193,6 +1363,7 @@ def _run_lanes(lo, hi, P, COV, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, e
                     EV[l, j] = ev[j]
                     EII[l, j] = eii[j]
                     EDUR[l, j] = edur[j]
+                    EPH[l, j] = eph[j]
                 for j in range(NP):
                     P2[l, j] = p[j]
                     PL[j, l] = p[j]
@@ -1225,8 +1396,8 @@ def _run_lanes(lo, hi, P, COV, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, e
                 li[l, LI_ROW] = row0[i] - k0
                 li[l, LI_NE] = ne
                 lf[l] = -np.inf
-                st, t, tnext = _lane_events(li, lf, l, t, ET, EK, EC, EV, EII, EDUR, yl, y0s,
-                                            rl, hs, P2, D2, obs_t, out, o, rtol, atol,
+                st, t, tnext = _lane_events(li, lf, l, t, ET, EK, EC, EV, EII, EDUR, EPH, yl,
+                                            y0s, rl, hs, P2, D2, obs_t, out, o, rtol, atol,
                                             max_steps, nst)
                 if st < 0:
                     _lane_enter(l, t, tnext, yl, rl, P2, D2, hs, Y, K, R, T, T1, H, li, rtol,
@@ -1271,8 +1442,8 @@ def _run_lanes(lo, hi, P, COV, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, e
                     if not (yl[l, j] == yl[l, j]) or abs(yl[l, j]) > 1e300:
                         st = 4
             if st == 0:
-                st, t, tnext = _lane_events(li, lf, l, t, ET, EK, EC, EV, EII, EDUR, yl, y0s,
-                                            rl, hs, P2, D2, obs_t, out, o, rtol, atol,
+                st, t, tnext = _lane_events(li, lf, l, t, ET, EK, EC, EV, EII, EDUR, EPH, yl,
+                                            y0s, rl, hs, P2, D2, obs_t, out, o, rtol, atol,
                                             max_steps, nst)
             if st < 0:
                 _lane_enter(l, t, tnext, yl, rl, P2, D2, hs, Y, K, R, T, T1, H, li, rtol, atol)
@@ -1285,19 +1456,23 @@ def _run_lanes(lo, hi, P, COV, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, e
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def run_chunk(lo, hi, P, COV, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate,
-              ev_addl, ev_ii, ev_ss, obs_t, obs_lo, obs_hi, row0, out, rtol, atol, max_steps,
-              status, nsteps):
-    """Simulate subjects lo..hi-1 of a chunk into ``out`` (rows row0[i]...)."""
+              ev_addl, ev_ii, ev_ss, ev_mod, obs_t, obs_lo, obs_hi, row0, out, rtol, atol,
+              max_steps, status, nsteps):
+    """Simulate subjects lo..hi-1 of a chunk into ``out`` (rows row0[i]...).
+
+    ``ev_mod`` holds each record's F, ALAG, R and D from the data set (NaN where the
+    model's value applies).
+    """
     if METHOD == METHOD_AUTO:
         if LANES > 1:
             _run_lanes(lo, hi, P, COV, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl,
-                       ev_ii, ev_ss, obs_t, obs_lo, obs_hi, row0, out, rtol, atol, max_steps,
-                       status, nsteps)
+                       ev_ii, ev_ss, ev_mod, obs_t, obs_lo, obs_hi, row0, out, rtol, atol,
+                       max_steps, status, nsteps)
             return
     ns = np.zeros(1, dtype=np.int64)
     for i in range(lo, hi):
         ns[0] = 0
         status[i] = _subject(i, P[i], COV[i], ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt,
-                             ev_rate, ev_addl, ev_ii, ev_ss, obs_t, obs_lo[i], obs_hi[i], out,
-                             row0[i], rtol, atol, max_steps, ns)
+                             ev_rate, ev_addl, ev_ii, ev_ss, ev_mod, obs_t, obs_lo[i],
+                             obs_hi[i], out, row0[i], rtol, atol, max_steps, ns)
         nsteps[i] = ns[0]

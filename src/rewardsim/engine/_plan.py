@@ -43,8 +43,34 @@ def _subject_table(id_col: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return codes, np.asarray(uniq, dtype=np.int64), first
 
 
-def _events(col: dict[str, np.ndarray], codes: np.ndarray, ns: int) -> tuple[np.ndarray, ...]:
-    """Dose and reset records grouped by subject: (pointer per subject, then the columns)."""
+DOSE_MODIFIERS = ("F", "ALAG", "R", "D")
+"""Per-record dose items named for the dosed compartment n: Fn, ALAGn, Rn, Dn."""
+
+
+def _dose_modifiers(df: pd.DataFrame, cmt: np.ndarray, rate: np.ndarray, rows: np.ndarray,
+                    model: Model) -> np.ndarray:
+    """(len(rows), 4) array of each event row's F, ALAG, R and D from the data set's
+    columns named for the row's compartment (F2 for CMT 2; R and D only on the rows with
+    RATE -1 and -2, the only ones validated for them); NaN where there is no such
+    column, so that the kernel takes the subject's (model) value."""
+    mod = np.full((rows.shape[0], len(DOSE_MODIFIERS)), np.nan)
+    uses = (np.ones(rows.shape[0], dtype=bool), np.ones(rows.shape[0], dtype=bool),
+            rate == -1, rate == -2)
+    for n, comp in enumerate(model.compartments, start=1):
+        if not comp.dosable:
+            continue
+        for k, prefix in enumerate(DOSE_MODIFIERS):
+            name = f"{prefix}{n}"
+            here = (cmt == n - 1) & uses[k]
+            if name in df.columns and here.any():
+                mod[here, k] = df[name].to_numpy(np.float64)[rows[here]]
+    return mod
+
+
+def _events(col: dict[str, np.ndarray], codes: np.ndarray, ns: int, df: pd.DataFrame,
+            model: Model) -> tuple[np.ndarray, ...]:
+    """Dose and reset records grouped by subject: (pointer per subject, then the columns,
+    then the records' dose modifiers)."""
     evid = col["EVID"]
     dose = (evid != 0) & (evid != 2)
     # Event rows grouped by subject, in data order within a subject.
@@ -62,7 +88,7 @@ def _events(col: dict[str, np.ndarray], codes: np.ndarray, ns: int) -> tuple[np.
         np.asarray(col["II"], np.float64)[rows],
         np.asarray(col["SS"], np.int64)[rows],
     )
-    return (ptr, *cols)
+    return (ptr, *cols, _dose_modifiers(df, cols[2], cols[4], rows, model))
 
 
 def _resolve_method(model: Model, method: str) -> int:
@@ -214,7 +240,7 @@ def make_plan(
         if c.name in df.columns:
             cov[:, j] = df[c.name].to_numpy(np.float64)[first]
 
-    ev = _events(col, codes, ns)
+    ev = _events(col, codes, ns, df, model)
     if grid is not None:
         nt = grid.shape[0]
         obs_t = grid

@@ -16,6 +16,8 @@ STATUS_MESSAGES = {
     3: "No steady state: (I - exp(A*II)) is singular or the SS iteration did not "
        "converge. A model without elimination has no steady state.",
     4: "The state became non-finite. Check the parameters of this subject.",
+    5: "A dose record with RATE=-1 or -2 met a modelled infusion rate (R<n>) or duration "
+       "(D<n>) that is not > 0. Check how the model computes it for this subject.",
 }
 
 

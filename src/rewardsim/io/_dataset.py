@@ -8,6 +8,10 @@ per-subject parameter columns (named as ``model.param_names``), covariate column
 EVID follows PREDPP: 0 observation, 1 dose, 2 other event, 3 reset, 4 reset and dose.
 As in NONMEM, a missing value (empty or ``.`` in a CSV) in AMT, RATE, ADDL, II or SS reads
 as 0, and CMT 0 or missing on a dose row means the model's default dose compartment.
+RATE -1 and -2 take the infusion rate ``R<n>`` or duration ``D<n>`` of the dosed
+compartment n from the model or from a column of that name; columns ``F<n>``, ``ALAG<n>``,
+``R<n>`` and ``D<n>`` may change from record to record, each dose record using its own
+values. What each combination of EVID, SS, RATE, ADDL and II does is in docs/events.md.
 """
 
 from __future__ import annotations
@@ -415,8 +419,21 @@ def _constant_per_subject(values: np.ndarray, col: str, ids: np.ndarray, what: s
     )
 
 
+def _dose_modifier_names(model: ModelLike) -> tuple[str, ...]:
+    """F<n>, ALAG<n>, R<n>, D<n> for each dosable compartment n: items a dose record
+    carries for its own dose, so their columns may change from record to record."""
+    return tuple(
+        f"{prefix}{n}"
+        for n, comp in enumerate(model.compartments, start=1)
+        if getattr(comp, "dosable", True)
+        for prefix in ("F", "ALAG", "R", "D")
+    )
+
+
 def _subject_columns(out: pd.DataFrame, ids: np.ndarray, model: ModelLike) -> None:
-    """Per-subject parameter and covariate columns: numeric, present, constant per ID."""
+    """Per-subject parameter and covariate columns: numeric, present, constant per ID
+    (dose modifiers such as F2 or ALAG1 may change record by record)."""
+    per_record = set(_dose_modifier_names(model))
     for name in model.param_names:
         if name not in out.columns:
             continue
@@ -425,7 +442,8 @@ def _subject_columns(out: pd.DataFrame, ids: np.ndarray, model: ModelLike) -> No
         values = _numeric(out, name, ids, f"{expected} (per-subject parameter)")
         bad = np.isnan(values) | ((values < 0) if is_lag else (values <= 0))
         _check(bad, name, values, ids, f"{expected} (per-subject parameter of {model.name})")
-        _constant_per_subject(values, name, ids, "per-subject parameter")
+        if name not in per_record:
+            _constant_per_subject(values, name, ids, "per-subject parameter")
         out[name] = values
     declared = {c.name: c for c in getattr(model, "covariates", ())}
     for name in model.covariate_names:
@@ -438,8 +456,108 @@ def _subject_columns(out: pd.DataFrame, ids: np.ndarray, model: ModelLike) -> No
             _check((values < cov.lower) | (values > cov.upper), name, values, ids,
                    f"a number in {interval(cov.lower, cov.upper)} {cov.unit} (covariate of "
                    f"{model.name})")
-        _constant_per_subject(values, name, ids, "covariates are per subject")
+        if name not in per_record:
+            _constant_per_subject(values, name, ids, "covariates are per subject")
         out[name] = values
+
+
+def _modelled_infusions(
+    out: pd.DataFrame,
+    ids: np.ndarray,
+    rate: np.ndarray,
+    cmt: np.ndarray,
+    model: ModelLike,
+) -> None:
+    """RATE -1 (rate R<n>) and -2 (duration D<n>) need R<n>/D<n> for the dosed
+    compartment n, from the model or from a data column (> 0 on the rows that use it)."""
+    declared = {
+        *model.param_names,
+        *model.covariate_names,
+        *(x.name for x in getattr(model, "derived", ())),
+    }
+    for code, prefix, what, unit in ((-1, "R", "rate", "mg/h"), (-2, "D", "duration", "h")):
+        uses = rate == code
+        for n in np.unique(cmt[uses]).astype("int64"):
+            name = f"{prefix}{n}"
+            rows = uses & (cmt == n)
+            if name not in out.columns:
+                if name in declared:
+                    continue
+                pos = int(np.argmax(rows))
+                raise EventTableError(
+                    f"RATE at {_where(pos, ids)} is {code} (infusion {what} modelled as "
+                    f"{name}), but model {model.name!r} has no {name} and the data set has no "
+                    f"{name} column. Add a column {name} ({unit}) or give RATE in mg/h."
+                )
+            values = _numeric(out, name, ids, f"a {what} > 0 ({unit})")
+            _check(
+                rows & ~(values > 0),
+                name,
+                values,
+                ids,
+                f"a {what} > 0 ({unit}) on a dose row with RATE={code}",
+            )
+            out[name] = values
+
+
+def _dose_items(
+    ids: np.ndarray,
+    dose: np.ndarray,
+    amt: np.ndarray,
+    rate: np.ndarray,
+    ii: np.ndarray,
+    ss: np.ndarray,
+    model: ModelLike,
+) -> None:
+    """AMT, RATE, II and SS together, as PREDPP reads them (see docs/events.md)."""
+    pos = _first(~np.isin(ss, (0, 1, 2)))
+    if pos is not None:
+        raise _row_error(
+            "SS", pos, ids, ss[pos], "0, 1 or 2",
+            "SS=3 (steady state started from the current amounts) is not supported; use "
+            "SS=1." if ss[pos] == 3 else "",
+        )
+    _check(~dose & (ss != 0), "SS", ss, ids, "0 on a non-dose row (EVID 0, 2 or 3)",
+           "Set EVID to 1 (or 4) to give a dose.")
+    if not getattr(model, "linear", False):
+        _check(
+            ss == 2,
+            "SS",
+            ss,
+            ids,
+            f"0 or 1 for model {model.name!r}, which is not linear",
+            "SS=2 adds a steady state to the current amounts, which is right only when "
+            "doses superpose (a linear model); write the earlier doses out instead.",
+        )
+    steady = ss > 0
+    # A constant-rate infusion at steady state: AMT=0, RATE>0 (or -1), II=0.
+    constant = steady & (amt == 0) & (ii == 0) & ((rate > 0) | (rate == -1))
+    _check(
+        steady & (ii <= 0) & (amt > 0),
+        "II",
+        ii,
+        ids,
+        "> 0 h on a steady-state dose row (SS=1 or 2) with AMT > 0",
+        "II is the dosing interval that steady state is reached on; a constant-rate "
+        "infusion at steady state has AMT=0, RATE>0 and II=0.",
+    )
+    _check(
+        steady & (amt == 0) & ~constant,
+        "AMT",
+        amt,
+        ids,
+        "> 0 (mg) on a steady-state dose row (SS=1 or 2)",
+        "Only a constant-rate infusion at steady state has AMT=0 (with RATE>0 and II=0).",
+    )
+    _check(
+        dose & (rate != 0) & (amt == 0) & ~constant,
+        "AMT",
+        amt,
+        ids,
+        "> 0 (mg) on an infusion row (RATE > 0, -1 or -2)",
+        "An infusion of AMT=0 is a constant-rate infusion only at steady state (SS=1, "
+        "II=0).",
+    )
 
 
 # -- validation ---------------------------------------------------------------------------
@@ -456,7 +574,8 @@ def validate_dataset(df: pd.DataFrame, model: ModelLike) -> pd.DataFrame:
         ignoring case (``time`` works). The input is not modified.
     model
         Gives ``name``, ``compartments`` (CMT indexes them from 1), ``param_names``,
-        ``covariate_names`` and ``default_dose_cmt``.
+        ``covariate_names`` and ``default_dose_cmt``; ``derived`` and ``linear`` when it
+        has them (SS=2 needs a model declared linear).
 
     Returns
     -------
@@ -496,6 +615,7 @@ def _validated(
             f"validate_dataset expects a pandas DataFrame; got {type(df).__name__} instead."
         )
     names = (*model.param_names, *model.covariate_names)
+    names += tuple(n for n in _dose_modifier_names(model) if n not in names)
     mapping = _upper_nonmem_columns(df, names)
     out = (df.rename(columns=mapping) if mapping else df).reset_index(drop=True)
     for col in ("ID", "TIME"):
@@ -529,17 +649,12 @@ def _validated(
     amt = _fill(amt, 0.0)
     _check(~dose & (amt != 0), "AMT", amt, ids, not_dose, dose_hint)
 
-    rate = _optional(out, "RATE", ids, "a number >= 0 (mg/h)")
-    _check(
-        np.isin(rate, (-1, -2)),
-        "RATE",
-        rate,
-        ids,
-        "a number >= 0 (mg/h)",
-        "RATE=-1 (rate modelled as R) and RATE=-2 (duration modelled as D) are not "
-        "supported; give the infusion rate in mg/h, or 0 for a bolus.",
+    rate_expected = (
+        "a number >= 0 (mg/h; 0 for a bolus), -1 (rate modelled as R<CMT>) or -2 "
+        "(duration modelled as D<CMT>)"
     )
-    _check(rate < 0, "RATE", rate, ids, "a number >= 0 (mg/h; 0 for a bolus)")
+    rate = _optional(out, "RATE", ids, rate_expected)
+    _check((rate < 0) & ~np.isin(rate, (-1, -2)), "RATE", rate, ids, rate_expected)
     _check(~dose & (rate != 0), "RATE", rate, ids, not_dose, dose_hint)
 
     cmt = _cmt(out, ids, dose, model)
@@ -559,37 +674,9 @@ def _validated(
             f"> 0 h when ADDL > 0 (ADDL={_fmt(addl[pos])})",
             "II is the interval between the additional doses.",
         )
-    ss = _optional(out, "SS", ids, "0 or 1")
-    _check(
-        ss == 2,
-        "SS",
-        ss,
-        ids,
-        "0 or 1",
-        "SS=2 (steady state added to the current amounts) is not supported.",
-    )
-    _check(~np.isin(ss, (0, 1)), "SS", ss, ids, "0 or 1")
-    _check(~dose & (ss != 0), "SS", ss, ids, not_dose, dose_hint)
-    _check(
-        (ss == 1) & (ii <= 0),
-        "II",
-        ii,
-        ids,
-        "> 0 h on a steady-state row (SS=1)",
-        "II is the dosing interval that steady state is reached on; constant-rate "
-        "steady-state infusions (AMT=0, II=0) are not supported.",
-    )
-    infusion = (ss == 1) & (rate > 0)
-    duration = np.divide(amt, rate, out=np.zeros(len(out)), where=infusion)
-    # Relative slack so that a duration equal to II (allowed) survives rounding.
-    long = infusion & (duration > ii * (1 + 1e-12))
-    pos = _first(long)
-    if pos is not None:
-        raise EventTableError(
-            f"RATE at {_where(pos, ids)} gives a steady-state (SS=1) infusion of AMT/RATE = "
-            f"{_fmt(duration[pos])} h, longer than II = {_fmt(ii[pos])} h; must be at most II. "
-            f"Overlapping steady-state infusions are not supported."
-        )
+    ss = _optional(out, "SS", ids, "0, 1 or 2")
+    _dose_items(ids, dose, amt, rate, ii, ss, model)
+    _modelled_infusions(out, ids, np.where(dose, rate, 0.0), cmt, model)
 
     # The previous row of the same subject (rows of one ID need not be contiguous).
     order = np.argsort(ids, kind="stable")
