@@ -26,7 +26,7 @@ from pathlib import Path
 import numba
 import numpy as np
 
-from ..errors import ModelSpecError
+from ..errors import ModelSpecError, OutputError
 from ..io._atomic import atomic_write_text, make_folder
 from ._compile_notice import compiling
 from ._fcall import LANES, N_FNS
@@ -245,6 +245,8 @@ def _load(model: Model, method: int) -> types.ModuleType:
         with compiling(f"model {model.name}", compiled, cache_dir()):
             loaded.append(load_source(
                 f"rewardsim_kernel_{model.name.replace('-', '_')}_m{method}", src))
+    except OutputError:  # the kernel cache folder cannot be written (full disk, ...)
+        raise
     except Exception as exc:  # a name error in a model block surfaces here
         raise ModelSpecError(f"Model {model.name!r} could not be compiled: {exc}") from exc
     return loaded[0]
