@@ -15,8 +15,10 @@ doubles, integers as int64, arrays as the address of their data):
 ``F_RHS``       ``rhs(t, y, p, d, r, dy)``: dy = f(t, y) + r (r: infusion rates)
 ``F_OBS``       ``observe(n, ts, Y, p, d, out, stride)``: outputs of n states (Y is n x
                 NX), output j of state k into ``out[j * stride + k]``
-``F_RHS_LANES`` ``rhs_lanes(ts, Y, P, D, R, DY)``: ``rhs`` for LANES subjects at once,
-                each array lane-minor (Y[i, l] at ``Y[i * LANES + l]``); 0 when absent
+``F_STEP_LANES`` ``step_lanes(T, H, Y, K, U, YN, R, P, D, ERR, SN, SD, rtol, atol)``:
+                one Dormand-Prince step of LANES subjects (stages 2-7, the error and
+                stiffness sums; :mod:`rewardsim.engine._lanes`), each array lane-minor
+                (Y[i, l] at ``Y[i * LANES + l]``); 0 when absent
 ``F_JAC``       ``jac(t, y, p, d, J)``: the Jacobian df/dy (NX x NX, row-major); 0 when
                 absent (the solver then takes forward differences)
 =============== =====================================================================
@@ -32,10 +34,11 @@ from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
 
-__all__ = ["F_DERIVE", "F_DOSEMODS", "F_INIT", "F_JAC", "F_OBS", "F_RHS", "F_RHS_LANES",
-           "LANES", "N_FNS", "addr", "call3", "call4", "call5", "call6", "call7"]
+__all__ = ["F_DERIVE", "F_DOSEMODS", "F_INIT", "F_JAC", "F_OBS", "F_RHS", "F_STEP_LANES",
+           "LANES", "N_FNS", "addr", "call3", "call4", "call5", "call6", "call7",
+           "call14"]
 
-F_DERIVE, F_INIT, F_DOSEMODS, F_RHS, F_OBS, F_RHS_LANES, F_JAC = range(7)
+F_DERIVE, F_INIT, F_DOSEMODS, F_RHS, F_OBS, F_STEP_LANES, F_JAC = range(7)
 N_FNS = 7
 #: Subjects stepped together by the Dormand-Prince lanes (models of up to 8 states).
 LANES = 4
@@ -93,6 +96,11 @@ def call6(typingctx, fptr, a, b, c, d, e, f):  # pragma: no cover - compiled
 @intrinsic
 def call7(typingctx, fptr, a, b, c, d, e, f, g):  # pragma: no cover - compiled
     return _typer(fptr, a, b, c, d, e, f, g)
+
+
+@intrinsic
+def call14(typingctx, fptr, a, b, c, d, e, f, g, h, i, j, k, m, n, o):  # pragma: no cover
+    return _typer(fptr, a, b, c, d, e, f, g, h, i, j, k, m, n, o)
 
 
 @intrinsic

@@ -9,36 +9,6 @@ import numpy as np
 from numba import njit
 
 from ._dopri import (
-    D_A21,
-    D_A31,
-    D_A32,
-    D_A41,
-    D_A42,
-    D_A43,
-    D_A51,
-    D_A52,
-    D_A53,
-    D_A54,
-    D_A61,
-    D_A62,
-    D_A63,
-    D_A64,
-    D_A65,
-    D_B1,
-    D_B3,
-    D_B4,
-    D_B5,
-    D_B6,
-    D_C2,
-    D_C3,
-    D_C4,
-    D_C5,
-    D_E1,
-    D_E3,
-    D_E4,
-    D_E5,
-    D_E6,
-    D_E7,
     D_P10,
     D_P11,
     D_P12,
@@ -59,7 +29,7 @@ from ._dopri import (
     D_P72,
     D_P73,
     dp_factor,
-)
+)  # fmt: skip
 from ._events import EV_BOLUS, EV_INF_OFF, EV_RESET, EV_SS, EV_SS2, expand
 from ._fcall import (
     F_DERIVE,
@@ -67,14 +37,15 @@ from ._fcall import (
     F_INIT,
     F_OBS,
     F_RHS,
-    F_RHS_LANES,
+    F_STEP_LANES,
     LANES,
     addr,
     call3,
     call4,
     call6,
     call7,
-)
+    call14,
+)  # fmt: skip
 from ._rodas import rodas_advance, ss_rodas, start_step
 
 # ----------------------------------------------------------------- lanes of subjects
@@ -108,7 +79,7 @@ def dopri_lanes(fns, Y, K, Z, U, YN, R, PL, DL, P2, D2, T, T1, H, TS, ERR, SN, S
     n_p = P2.shape[1]
     n_d = D2.shape[1]
     stride = out.shape[1]
-    rhs = fns[F_RHS_LANES]
+    step = fns[F_STEP_LANES]
     while True:
         stop = False
         for l in range(LANES):
@@ -127,59 +98,7 @@ def dopri_lanes(fns, Y, K, Z, U, YN, R, PL, DL, P2, D2, T, T1, H, TS, ERR, SN, S
                 li[l, LI_LAST] = 0
         if stop:
             return
-        for l in range(LANES):
-            TS[l] = T[l] + D_C2 * H[l]
-        for i in range(nx):
-            for l in range(LANES):
-                Z[i, l] = Y[i, l] + H[l] * (D_A21 * K[0, i, l])
-        call6(rhs, TS, Z, PL, DL, R, addr(K, 1 * nx * LANES))
-        for l in range(LANES):
-            TS[l] = T[l] + D_C3 * H[l]
-        for i in range(nx):
-            for l in range(LANES):
-                Z[i, l] = Y[i, l] + H[l] * (D_A31 * K[0, i, l] + D_A32 * K[1, i, l])
-        call6(rhs, TS, Z, PL, DL, R, addr(K, 2 * nx * LANES))
-        for l in range(LANES):
-            TS[l] = T[l] + D_C4 * H[l]
-        for i in range(nx):
-            for l in range(LANES):
-                Z[i, l] = Y[i, l] + H[l] * (D_A41 * K[0, i, l] + D_A42 * K[1, i, l]
-                                            + D_A43 * K[2, i, l])
-        call6(rhs, TS, Z, PL, DL, R, addr(K, 3 * nx * LANES))
-        for l in range(LANES):
-            TS[l] = T[l] + D_C5 * H[l]
-        for i in range(nx):
-            for l in range(LANES):
-                Z[i, l] = Y[i, l] + H[l] * (D_A51 * K[0, i, l] + D_A52 * K[1, i, l]
-                                            + D_A53 * K[2, i, l] + D_A54 * K[3, i, l])
-        call6(rhs, TS, Z, PL, DL, R, addr(K, 4 * nx * LANES))
-        for l in range(LANES):
-            TS[l] = T[l] + H[l]
-        for i in range(nx):
-            for l in range(LANES):
-                U[i, l] = Y[i, l] + H[l] * (D_A61 * K[0, i, l] + D_A62 * K[1, i, l]
-                                            + D_A63 * K[2, i, l] + D_A64 * K[3, i, l]
-                                            + D_A65 * K[4, i, l])
-        call6(rhs, TS, U, PL, DL, R, addr(K, 5 * nx * LANES))
-        for i in range(nx):
-            for l in range(LANES):
-                YN[i, l] = Y[i, l] + H[l] * (D_B1 * K[0, i, l] + D_B3 * K[2, i, l]
-                                             + D_B4 * K[3, i, l] + D_B5 * K[4, i, l]
-                                             + D_B6 * K[5, i, l])
-        call6(rhs, TS, YN, PL, DL, R, addr(K, 6 * nx * LANES))
-        # Squared RMS error norm, and the stiffness estimate's two sums.
-        for l in range(LANES):
-            ERR[l] = 0.0
-            SN[l] = 0.0
-            SD[l] = 0.0
-        for i in range(nx):
-            for l in range(LANES):
-                e = H[l] * (D_E1 * K[0, i, l] + D_E3 * K[2, i, l] + D_E4 * K[3, i, l]
-                            + D_E5 * K[4, i, l] + D_E6 * K[5, i, l] + D_E7 * K[6, i, l])
-                sc = atol + rtol * max(abs(Y[i, l]), abs(YN[i, l]))
-                ERR[l] += (e / sc) ** 2
-                SN[l] += (K[6, i, l] - K[5, i, l]) ** 2
-                SD[l] += (YN[i, l] - U[i, l]) ** 2
+        call14(step, T, H, Y, K, U, YN, R, PL, DL, ERR, SN, SD, rtol, atol)
         # Accept or reject, lane by lane.
         for l in range(LANES):
             if li[l, LI_ACTIVE] == 0:

@@ -46,7 +46,7 @@ from ._fcall import (
     F_INIT,
     F_OBS,
     F_RHS,
-    F_RHS_LANES,
+    F_STEP_LANES,
     addr,
     call3,
     call4,
@@ -523,7 +523,7 @@ def run_chunk(fns, dims, method, lo, hi, P, COV, ev_ptr, ev_t, ev_evid, ev_cmt, 
     ``ev_mod`` holds each record's F, ALAG, R and D from the data set (NaN where the
     model's value applies).
     """
-    if method == METHOD_AUTO and fns[F_RHS_LANES] != 0:
+    if method == METHOD_AUTO and fns[F_STEP_LANES] != 0:
         run_lanes(fns, dims, lo, hi, P, COV, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate,
                   ev_addl, ev_ii, ev_ss, ev_mod, obs_t, obs_lo, obs_hi, row0, out, rtol, atol,
                   max_steps, status, nsteps)
