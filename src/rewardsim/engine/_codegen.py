@@ -212,7 +212,7 @@ def _step_lanes(model: Model, pnames: tuple[str, ...], dnames: tuple[str, ...],
     err += ["_ERR[_l] = _e2", "_SN[_l] = _sn", "_SD[_l] = _sd"]
     body += [f"for _l in range({L}):"] + ["    " + x for x in err]
     return head + "\n\n" + _fn(
-        "_P, _P, _P, _P, _P, _P, _P, _P, _P, _P, _P, _P, _D, _D", "_FAST",
+        "_P, _P, _P, _P, _P, _P, _P, _P, _P, _P, _P, _P, _D, _D", "_JIT",
         "step_lanes(_T, _H, _Y, _K, _U, _YN, _R, _P, _D, _ERR, _SN, _SD, _rtol, _atol)",
         body)
 
