@@ -7,6 +7,7 @@ Hierarchy::
     ├── EventTableError     (ValueError)  a dosing/observation data set is wrong
     ├── SolverError                       the ODE solver failed for a subject
     ├── TrialDesignError    (ValueError)  a trial design file is wrong
+    ├── ProtocolError       (ValueError)  a laboratory protocol file is wrong
     └── AnalysisInputError  (ValueError)  input to the analysis layer is wrong
 
 Errors about bad input subclass ``ValueError`` so that generic callers can catch
@@ -35,6 +36,10 @@ class SolverError(RewardsimError):
 
 class TrialDesignError(RewardsimError, ValueError):
     """A trial design file is invalid."""
+
+
+class ProtocolError(RewardsimError, ValueError):
+    """A laboratory protocol file is invalid."""
 
 
 class AnalysisInputError(RewardsimError, ValueError):
