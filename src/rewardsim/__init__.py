@@ -26,8 +26,8 @@ from .io import write_dataset as write_dataset
 __version__ = "0.1.0"
 
 #: Subpackages loaded on first use (``rs.analysis``, ``rs.lab``, ``rs.report``,
-#: ``rs.trial``), so that
-#: ``import rewardsim`` stays quick and does not import statsmodels or DuckDB.
+#: ``rs.trial``), so that ``import rewardsim`` stays quick and does not import statsmodels
+#: or DuckDB.
 _LAZY = ("analysis", "cli", "lab", "report", "trial")
 
 

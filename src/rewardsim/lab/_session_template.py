@@ -235,12 +235,15 @@ def session(p, E, G, wcp, wcb, wobs, x0, y0, h_s, n_steps, b_step, b_cmt, b_amt,
                 occ_pk = a[0]
             if k == start:
                 reward0 = y[5]
-        # ---- exposure: doses due at this grid point
+        # ---- exposure: doses due at this grid point (the state is right-continuous)
+        dosed = False
         while i_b < b_step.shape[0] and b_step[i_b] == k:
             x[b_cmt[i_b]] += b_amt[i_b]
             i_b += 1
+            dosed = True
         if pending:
             pending = False
+            dosed = True
             if n_inf > 0:
                 inf_until = k + n_inf
             else:
@@ -260,10 +263,20 @@ def session(p, E, G, wcp, wcb, wobs, x0, y0, h_s, n_steps, b_step, b_cmt, b_amt,
                 x[cmt] += unit
                 high_peak = 0.0
                 value = 0.0
+                dosed = True
                 if nev < ev.shape[0]:
                     ev[nev] = k
                 nev += 1
             i_c += 1
+        if dosed:
+            cp = 0.0
+            cb = 0.0
+            for i in range(nx):
+                cp += wcp[i] * x[i]
+                cb += wcb[i] * x[i]
+            a = circuit_algebra_nb(p, d, cb, cue, y[0], y[1], y[2], y[3], y[4])
+            dar = a[1]
+            da[k] = dar * p[8]
         cp0, cb0 = cp, cb
         if traj.shape[0] > 0 and k % rec_every == 0 and rec < traj.shape[0]:
             traj[rec, 0] = (k - start) * h_s / 60.0
