@@ -24,7 +24,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ..errors import ProtocolError
 from ..models.reward_circuit import HYPOTHESES, RewardCircuit
-from ._rule import CHOICE_PARAMS, RAT_RULE_PARAMS
 
 __all__ = ["KINDS", "ROUTES", "LabProtocol", "Protocol", "load_protocol", "parse_protocol"]
 
@@ -410,9 +409,4 @@ def load_protocol(path: str | Path) -> LabProtocol:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ProtocolError(f"Protocol file {p.name!r} is not valid TOML: {exc}.") from None
     return parse_protocol(data)
-
-
-def rule_names() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Names of the rat rule's and the choice rule's parameters."""
-    return tuple(p.name for p in RAT_RULE_PARAMS), tuple(p.name for p in CHOICE_PARAMS)
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from ..engine._compile_notice import ensure_compiled
 from ..models.baclofen_pk import BaclofenPK
 from ..models.circuit_daily import circuit_params
 from ..models.cocaine_pk import BASE_PER_HCL, ROUTE_CMT, CocainePK
@@ -225,10 +226,11 @@ def run_condition(name: str, proto: Protocol, *, n_subjects: int | None = None,
     traj = np.zeros((keep, n_rec, 1 + len(inp.obs_names) + kernel.N_T))
     sids = np.arange(1, n + 1, dtype=np.int64)
     a = inp.args
-    kernel.sessions(a["p"], a["E"], a["G"], a["wcp"], a["wcb"], a["wobs"], a["x0"], a["y0"],
-                    a["h_s"], a["n_steps"], a["b_step"], a["b_cmt"], a["b_amt"], a["S"],
-                    a["R"], a["C"], a["c_step"], a["c_alt"], a["cue"],
-                    int(ses.seed if seed is None else seed), sids, a["bin_first"],
-                    a["bin_len"], ev, res, bins, choice, traj, a["rec_every"])
+    call = (a["p"], a["E"], a["G"], a["wcp"], a["wcb"], a["wobs"], a["x0"], a["y0"],
+            a["h_s"], a["n_steps"], a["b_step"], a["b_cmt"], a["b_amt"], a["S"], a["R"],
+            a["C"], a["c_step"], a["c_alt"], a["cue"], int(ses.seed if seed is None else seed),
+            sids, a["bin_first"], a["bin_len"], ev, res, bins, choice, traj, a["rec_every"])
+    ensure_compiled(kernel.sessions, call, "the laboratory session kernel")
+    kernel.sessions(*call)
     return ConditionRun(name, proto, inp.start_step, ses.step_s, ses.start_min,
                         inp.obs_names, ev, res, bins, choice, traj)
