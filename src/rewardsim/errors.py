@@ -8,6 +8,7 @@ Hierarchy::
     ├── SolverError                       the ODE solver failed for a subject
     ├── TrialDesignError    (ValueError)  a trial design file is wrong
     ├── AnalysisInputError  (ValueError)  input to the analysis layer is wrong
+    ├── ProtocolError       (ValueError)  a laboratory protocol file is wrong
     ├── ResourceError       (ValueError)  a request needs more memory than the budget allows
     ├── PopulationError     (ValueError)  a population scenario file or run is wrong
     └── OutputError         (OSError)     an output cannot be written (read-only folder,
@@ -40,6 +41,10 @@ class SolverError(RewardsimError):
 
 class TrialDesignError(RewardsimError, ValueError):
     """A trial design file is invalid."""
+
+
+class ProtocolError(RewardsimError, ValueError):
+    """A laboratory protocol file is invalid."""
 
 
 class AnalysisInputError(RewardsimError, ValueError):
