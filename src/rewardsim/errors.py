@@ -7,7 +7,8 @@ Hierarchy::
     ├── EventTableError     (ValueError)  a dosing/observation data set is wrong
     ├── SolverError                       the ODE solver failed for a subject
     ├── TrialDesignError    (ValueError)  a trial design file is wrong
-    └── AnalysisInputError  (ValueError)  input to the analysis layer is wrong
+    ├── AnalysisInputError  (ValueError)  input to the analysis layer is wrong
+    └── TargetsError        (ValueError)  a targets file (statistics to fit) is wrong
 
 Errors about bad input subclass ``ValueError`` so that generic callers can catch
 them, as scikit-learn's ``InvalidParameterError`` does.  Every message names the
@@ -39,3 +40,7 @@ class TrialDesignError(RewardsimError, ValueError):
 
 class AnalysisInputError(RewardsimError, ValueError):
     """Input to the analysis layer (use-pattern words, run folders, CSVs) is invalid."""
+
+
+class TargetsError(RewardsimError, ValueError):
+    """A targets file (published trial statistics to fit) is invalid."""
