@@ -45,7 +45,7 @@ from scipy import special
 
 from ..errors import TargetsError
 from ..models.behaviour import behaviour_values
-from ._efficacy import EFFICACY
+from ..trial._efficacy import EFFICACY
 from ._simulator import TrialSimulator
 from ._statistics import TrialSummary
 from ._targets import Target, Targets

@@ -16,9 +16,9 @@ import numpy as np
 from ..trial import Design
 from ..trial import _kernel as K
 from ..trial._cohort import kernel_inputs
+from ..trial._efficacy import FINE, with_efficacy
 from ..trial._run import _allocation, simulate_patients
 from ..trial._tables import ChunkOutput
-from ._efficacy import FINE, with_efficacy
 from ._statistics import TrialSummary, summarise
 
 __all__ = ["TrialSimulator"]

@@ -2,7 +2,7 @@
 use-window tables per value.
 
 Reduces :class:`rewardsim.models.circuit_daily.DailyCircuit` built at each efficacy value;
-``tests/inference/test_efficacy.py`` holds the two together (exact at the ends of the
+``tests/trial/test_efficacy.py`` holds the two together (exact at the ends of the
 efficacy range) and ``benchmarks/fit_trial.py`` measures the error in between.
 
 Methods
@@ -37,7 +37,7 @@ import numpy as np
 from ..engine._codegen import cache_dir
 from ..models import circuit_daily as cd
 from ..models.reward_circuit import HYPOTHESES, RewardCircuit
-from ..trial._cohort import KernelInputs
+from ._cohort import KernelInputs
 
 __all__ = ["EFFICACY", "FINE", "TONIC_RATIO", "efficacy_values", "with_efficacy"]
 
@@ -111,7 +111,8 @@ class _Reference:
         return np.ascontiguousarray((1.0 - w) * self.tab[:, :, :, i] + w * self.tab[:, :, :, i + 1])
 
 
-_REFS: dict[tuple[int, int], _Reference] = {}
+_REFS: dict[tuple[bytes, int], _Reference] = {}
+_EFF_IX = [_NAMES.index(k) for k in efficacy_values()]
 
 
 def with_efficacy(inp: KernelInputs, e_craving: float = 0.0, e_anxiety: float = 0.0, *,
@@ -122,11 +123,14 @@ def with_efficacy(inp: KernelInputs, e_craving: float = 0.0, e_anxiety: float = 
     interpolated from the fine reference table of efficacy 1 (built on first use for this
     circuit, then cached in memory and on disk). Every other input is shared with ``inp``.
     """
-    key = (id(inp.circuit), fine)
+    base = inp.circuit.base if isinstance(inp.circuit, _Circuit) else inp.circuit
+    p = base.p.copy()
+    p[_EFF_IX] = 0.0  # the reference is the same whatever the base circuit's efficacy
+    key = (p.tobytes() + repr(sorted(base.cocaine.items())).encode(), fine)
     ref = _REFS.get(key)
     if ref is None:
-        ref = _REFS[key] = _Reference(inp.circuit, fine)
-    circuit = _Circuit(inp.circuit, e_craving, e_anxiety, ref.table(e_craving))
+        ref = _REFS[key] = _Reference(base, fine)
+    circuit = _Circuit(base, e_craving, e_anxiety, ref.table(e_craving))
     return replace(inp, circuit=circuit)  # type: ignore[arg-type]
 
 
