@@ -25,9 +25,9 @@ from .io import write_dataset as write_dataset
 
 __version__ = "0.1.0"
 
-#: Subpackages loaded on first use (``rs.analysis``, ``rs.report``, ``rs.trial``), so that
+#: Subpackages loaded on first use (``rs.analysis``, ``rs.report``, ``rs.trial``, ...), so that
 #: ``import rewardsim`` stays quick and does not import statsmodels or DuckDB.
-_LAZY = ("analysis", "cli", "report", "trial")
+_LAZY = ("analysis", "cli", "inference", "report", "trial")
 
 
 def __getattr__(name: str) -> object:
