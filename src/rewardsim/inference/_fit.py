@@ -67,7 +67,6 @@ PRIORS: dict[str, tuple[float, float, str]] = {
     "B_MU": (_B_MU - 2.0, _B_MU + 2.0, "the trial population's mean baseline propensity "
              f"(log-odds of use a day); CTN-0094's calibrated value {_B_MU:.2f} +/- 2"),
 }
-_Z05 = float(special.ndtri(0.975))
 
 
 def _parameters(hypothesis: str) -> tuple[str, ...]:
