@@ -1,4 +1,4 @@
-"""Efficacy without table rebuilds (``rewardsim/trial/_efficacy.py``) against the circuit's
+"""Efficacy without table rebuilds (``rewardsim/models/circuit_efficacy.py``) against the circuit's
 tables built directly at each efficacy: time per efficacy value and largest error.
 
     python benchmarks/fit_trial_tables.py      # ~1 min; writes results/fit_trial_tables.json

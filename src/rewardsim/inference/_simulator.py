@@ -2,8 +2,8 @@
 its statistics: the simulator a fit calls thousands of times.
 
 The kernel inputs are built once per design; each call applies the efficacy by
-:func:`._efficacy.with_efficacy` (no table rebuild) and any trial-kernel parameter (such as
-``B_MU``, the population's propensity) by name, runs the trial kernel for one replicate on
+:func:`rewardsim.trial._efficacy.with_efficacy` (no table rebuild) and any trial-kernel
+parameter (such as ``B_MU``, the population's propensity) by name, runs the trial kernel for one replicate on
 one thread and computes the statistics straight from the kernel's output arrays.
 """
 
@@ -32,7 +32,8 @@ class TrialSimulator:
     design
         A validated design; its hypothesis is ignored (efficacy comes with each call).
     fine
-        Refinement of the reference table's baclofen axis (:data:`._efficacy.FINE`).
+        Refinement of the reference table's baclofen axis
+        (:data:`rewardsim.models.circuit_efficacy.FINE`).
     """
 
     def __init__(self, design: Design, *, fine: int = FINE) -> None:
