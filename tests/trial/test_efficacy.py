@@ -1,7 +1,8 @@
-"""Efficacy applied without rebuilding the circuit's tables (``models.circuit_efficacy`` via ``trial._efficacy``) against
-tables built by the circuit's daily reduced form at the same efficacy: exact at the ends of
-the range (efficacy 0: no window effect; 1: the reference itself). The error in between
-(0.2 % at most with the shipped refinement) is measured by ``benchmarks/fit_trial_tables.py``."""
+"""Efficacy applied without rebuilding the circuit's tables (``models.circuit_efficacy``,
+through ``trial._efficacy``) against tables built by the circuit's daily reduced form at the
+same efficacy: exact at the ends of the range (efficacy 0: no window effect; 1: the
+reference itself). The error in between (0.23 % at most with the shipped refinement) is
+measured by ``benchmarks/fit_trial_tables.py``."""
 
 from __future__ import annotations
 

@@ -3,8 +3,9 @@ its statistics: the simulator a fit calls thousands of times.
 
 The kernel inputs are built once per design; each call applies the efficacy by
 :func:`rewardsim.trial._efficacy.with_efficacy` (no table rebuild) and any trial-kernel
-parameter (such as ``B_MU``, the population's propensity) by name, runs the trial kernel for one replicate on
-one thread and computes the statistics straight from the kernel's output arrays.
+parameter (such as ``B_MU``, the population's propensity) by name, runs the trial kernel
+for one replicate on one thread and computes the statistics straight from the kernel's
+output arrays.
 """
 
 from __future__ import annotations
