@@ -12,7 +12,8 @@ def test_all_is_sorted_and_complete():
     public = {n for n in dir(rewardsim) if not n.startswith("_")}
     # Subpackages are importable but only `models` is part of the flat surface.
     assert public - set(rewardsim.__all__) <= {
-        "analysis", "cli", "engine", "errors", "io", "lab", "population", "report", "trial",
+        "analysis", "cli", "engine", "errors", "inference", "io", "lab", "population", "report",
+        "trial",
     }
 
 

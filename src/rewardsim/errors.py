@@ -9,6 +9,7 @@ Hierarchy::
     ├── TrialDesignError    (ValueError)  a trial design file is wrong
     ├── AnalysisInputError  (ValueError)  input to the analysis layer is wrong
     ├── ProtocolError       (ValueError)  a laboratory protocol file is wrong
+    ├── TargetsError        (ValueError)  a targets file (statistics to fit) is wrong
     ├── ResourceError       (ValueError)  a request needs more memory than the budget allows
     ├── PopulationError     (ValueError)  a population scenario file or run is wrong
     └── OutputError         (OSError)     an output cannot be written (read-only folder,
@@ -62,3 +63,7 @@ class OutputError(RewardsimError, OSError):
 
 class PopulationError(RewardsimError, ValueError):
     """A population scenario file, its options or its cluster address is invalid."""
+
+
+class TargetsError(RewardsimError, ValueError):
+    """A targets file (published trial statistics to fit) is invalid."""

@@ -1,6 +1,6 @@
 """The ``rewardsim`` command line: a thin layer over the public API."""
 
-from . import _analysis, _circuit, _lab, _population, _simulate, _trial  # noqa: F401  (each module registers its commands)
+from . import _analysis, _circuit, _fit, _lab, _population, _simulate, _trial  # noqa: F401  (each module registers its commands)
 from ._main import app as app
 from ._main import main as main
 
