@@ -155,7 +155,7 @@ def test_lab_equals_trial_kernel_tables(human_day):
     dc, runs = human_day
     for route, (lab, _, amount) in runs.items():
         w = dc.module.use_window(dc.tables, dc.axes, ROUTES.index(route), amount, 0.4, 0.0,
-                                 0.0, 0.0, 0.0)
+                                 0.0, 0.0, 0.0, np.empty(dc.module.N_TAB))
         s = lab["sessions"].iloc[0]
         got = {"a_da": s["a_da_end"], "reward": s["reward_h"],
                "da": s["peak_dopamine_nM"] / dc.values["DA0"], "high": s["peak_high"],
