@@ -7,7 +7,7 @@ study), per patient, never the simulated truth behind them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -56,6 +56,8 @@ class TrialData:
         Treatment weeks.
     labels, mechanisms : tuple of str
         The hypotheses a rule may name, and the mechanism of each.
+    ids : (n,) or None
+        The patients' ids in the simulation (for checks; a rule has no use for them).
     """
 
     arms: tuple[str, ...]
@@ -76,7 +78,7 @@ class TrialData:
     weeks: int
     labels: tuple[str, ...] = ()
     mechanisms: tuple[str, ...] = ()
-    extra: dict[str, object] = field(default_factory=dict)
+    ids: np.ndarray | None = None
 
     # ------------------------------------------------------------ per patient
     @property
@@ -180,4 +182,5 @@ class TrialData:
             baseline_craving=cut(self.baseline_craving),
             baseline_anxiety=cut(self.baseline_anxiety), drowsiness=cut(self.drowsiness),
             dropout_day=self.dropout_day[keep], weeks=self.weeks, labels=self.labels,
-            mechanisms=self.mechanisms)  # fmt: skip
+            mechanisms=self.mechanisms, ids=None if self.ids is None else self.ids[keep],
+        )  # fmt: skip

@@ -233,6 +233,7 @@ class Plan:
         th = space.enrichments[p.enrichment].min_baseline_hama
         meas = space.measure_sets[p.measures]
         sel: list[np.ndarray] = []
+        ids: list[np.ndarray] = []
         arm_code: list[np.ndarray] = []
         screened = np.zeros(p.n_per_arm)
         doses = []
@@ -246,6 +247,7 @@ class Plan:
             attempts = pool.out.s[:, K.S_ATTEMPT] + 1.0
             screened += np.cumsum(attempts)[idx]  # candidates up to the k-th patient
             sel.append(idx)
+            ids.append(g.pid_base[a] + idx + 1)
             arm_code.append(np.full(idx.size, j))
             parts.append(pool.out)
             doses.append(_daily_dose(lib))
@@ -282,7 +284,8 @@ class Plan:
             drowsiness=take("vdrowsy", [col[d] for d in r_days]) if (
                 r_days and meas.scales) else None,
             dropout_day=drop, weeks=p.weeks, labels=tuple(space.labels),
-            mechanisms=tuple(h.mechanism for h in space.hypotheses))  # fmt: skip
+            mechanisms=tuple(h.mechanism for h in space.hypotheses), ids=np.concatenate(ids),
+        )  # fmt: skip
         return td, screened
 
 
