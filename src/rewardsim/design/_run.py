@@ -316,12 +316,7 @@ def discriminate(
 def _missing(space: DesignSpace, d: int) -> list[str]:
     p = space.designs[d]
     m = space.measure_sets[p.measures]
-    out = [f"no {s} scale" for s in ("craving", "anxiety") if s not in m.scales]
-    doses = {p2["dose_mg"] for a in p.arms if (p2 := space.arm_library[a])["medication"]
-             == "baclofen"}
-    if len(doses) < 2 and "dose_response" in space.rules:
-        out.append("one dose (no dose-response)")
-    return out
+    return [f"no {s} scale" for s in ("craving", "anxiety") if s not in m.scales]
 
 
 def _assemble(space: DesignSpace, user: UserRules, tasks: list[tuple[int, int, int]],
