@@ -13,3 +13,7 @@ def anxiety_lower(td):
 
 def undecided(td):
     return None
+
+
+def broken(td):
+    return {}["no such key"]

@@ -92,6 +92,15 @@ def test_a_rule_that_returns_no_decision_is_refused_and_nothing_written(tmp_path
     assert not out.exists()
 
 
+def test_a_rule_that_fails_is_named(tmp_path):
+    from .rules_for_tests import broken
+
+    out = tmp_path / "OUT"
+    with pytest.raises(DesignSpaceError, match="Rule 'broken' failed on a trial: KeyError"):
+        discriminate(_tiny(), out, rules={"broken": broken}, n_threads=1)
+    assert not out.exists()
+
+
 def test_output_folder(tmp_path):
     out = tmp_path / "OUT"
     res = discriminate(_tiny(), out, n_threads=2)

@@ -87,7 +87,12 @@ def _decide(rule: str, fn: Callable[[TrialData], Any] | None, td: TrialData,
     if fn is None:
         ev = evidence(rule, td)
         return (-1, False) if ev is None else decide(ev, td.mechanisms, alpha)
-    return normalise_decision(rule, fn(td), td.labels)
+    try:
+        result = fn(td)
+    except Exception as exc:  # noqa: BLE001 - a user rule's own failure, named
+        raise DesignSpaceError(f"Rule {rule!r} failed on a trial: {type(exc).__name__}: "
+                               f"{exc}") from None
+    return normalise_decision(rule, result, td.labels)
 
 
 def run_task(payload_json: str, user_rules: UserRules, h: int, lo: int, hi: int
@@ -264,9 +269,13 @@ def discriminate(
 
     own = scheduler is not None and client is None
     if own:
+        from ..errors import PopulationError
         from ..population._run import connect
 
-        client = connect(scheduler)
+        try:
+            client = connect(scheduler)
+        except PopulationError as exc:
+            raise DesignSpaceError(str(exc)) from None
     try:
         if client is not None:
             from distributed import as_completed

@@ -160,6 +160,12 @@ class Plan:
             inp.P, *inp.circuit_args(), np.uint64(self.space.seed), rep, ids,
             np.full(n, a, dtype=np.int64), np.full(n, -1, dtype=np.int64), False,
             *inp.args(), *out.rows(0, n))
+        if np.any(out.s[:, K.S_ELIG] < 0.5):
+            raise DesignSpaceError(
+                "population.min_positive_baseline_urines = "
+                f"{g.trial.population.min_positive_baseline_urines}: no eligible patient after "
+                "1000 screenings for some patients; lower it (enrichment) or lengthen the base "
+                "design's baseline_weeks.")
         return out
 
     def _hama(self, g: _Group, out: ChunkOutput) -> np.ndarray:
