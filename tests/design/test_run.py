@@ -46,6 +46,15 @@ def test_same_answer_on_one_and_two_threads_and_a_local_cluster():
     assert one.manifest["patients_simulated"] > 0
 
 
+def test_seed_override():
+    space = _tiny()
+    a = discriminate(space, seed=11, n_threads=2)
+    _same(a, discriminate(space.with_replicates(seed=11), n_threads=1))
+    b = discriminate(space, n_threads=2)
+    assert not a.confusion["count"].equals(b.confusion["count"])
+    assert a.manifest["seed"] == 11 and b.manifest["seed"] == space.seed
+
+
 def test_user_rule_from_python_counts_its_own_decisions():
     # The confusion matrix of a user rule counts what the rule says of each trial, which
     # the rule applied by hand to the same simulated trials gives.

@@ -23,6 +23,8 @@ def discriminate_cmd(
     replicates: Annotated[
         int | None, typer.Option("--replicates", help="Override replicates per hypothesis.")
     ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Override the space's seed.")
+                    ] = None,
     threads: Annotated[
         int | None, typer.Option("--threads", help="Threads on this machine (default: all).")
     ] = None,
@@ -54,7 +56,7 @@ def discriminate_cmd(
                       MofNCompleteColumn(), TimeElapsedColumn(), console=console,
                       transient=True) as bar:
             task = bar.add_task("replicates", total=None)
-            res = discriminate(spec, out, replicates=replicates, n_threads=threads,
+            res = discriminate(spec, out, replicates=replicates, seed=seed, n_threads=threads,
                                scheduler=scheduler, chunk=chunk,
                                progress=lambda done, total: bar.update(
                                    task, completed=done, total=total))

@@ -196,6 +196,7 @@ def discriminate(
     *,
     rules: UserRules | None = None,
     replicates: int | None = None,
+    seed: int | None = None,
     n_threads: int | None = None,
     scheduler: str | None = None,
     client: Any = None,
@@ -215,8 +216,8 @@ def discriminate(
         User rules by name, added to the space's: functions of a
         :class:`~rewardsim.design.TrialData` returning a hypothesis label (or
         ``(label, strong)``).
-    replicates
-        Override the space's number of replicates per hypothesis.
+    replicates, seed
+        Override the space's number of replicates per hypothesis and its seed.
     n_threads
         Threads on this machine (default: all cores); ignored with a cluster.
     scheduler, client
@@ -242,6 +243,11 @@ def discriminate(
             raise DesignSpaceError(f"replicates must be an integer >= 4. Got {replicates!r} "
                                    "instead.")
         space = space.with_replicates(replicates)
+    if seed is not None:
+        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+            raise DesignSpaceError(f"seed must be an integer in [0, 2**63). Got {seed!r} "
+                                   "instead.")
+        space = space.with_replicates(seed=seed)
     if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
         raise DesignSpaceError(f"chunk must be a positive integer. Got {chunk!r} instead.")
     if n_threads is not None and (isinstance(n_threads, bool) or not isinstance(n_threads, int)

@@ -192,10 +192,14 @@ class DesignSpace:
         text = json.dumps(self.payload(), sort_keys=True) + "|" + version
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
-    def with_replicates(self, replicates: int) -> DesignSpace:
-        """A copy with another number of replicates (validated)."""
+    def with_replicates(self, replicates: int | None = None, seed: int | None = None
+                        ) -> DesignSpace:
+        """A copy with another number of replicates and/or seed (validated)."""
         data = self.spec.model_dump(mode="python")
-        data["replicates"] = replicates
+        if replicates is not None:
+            data["replicates"] = replicates
+        if seed is not None:
+            data["seed"] = seed
         return parse_space(data, base_dir=self.base_dir, base=self.base)
 
 
