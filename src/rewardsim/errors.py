@@ -12,6 +12,8 @@ Hierarchy::
     ├── TargetsError        (ValueError)  a targets file (statistics to fit) is wrong
     ├── ResourceError       (ValueError)  a request needs more memory than the budget allows
     ├── PopulationError     (ValueError)  a population scenario file or run is wrong
+    ├── DesignSpaceError    (ValueError)  a design-space file, hypothesis or decision rule
+    │                                     is wrong
     └── OutputError         (OSError)     an output cannot be written (read-only folder,
                                           full disk, the path is a folder)
 
@@ -63,6 +65,11 @@ class OutputError(RewardsimError, OSError):
 
 class PopulationError(RewardsimError, ValueError):
     """A population scenario file, its options or its cluster address is invalid."""
+
+
+class DesignSpaceError(RewardsimError, ValueError):
+    """A design-space file (candidate trial designs to compare), a hypothesis or a
+    decision rule is invalid."""
 
 
 class TargetsError(RewardsimError, ValueError):

@@ -1,6 +1,15 @@
 """The ``rewardsim`` command line: a thin layer over the public API."""
 
-from . import _analysis, _circuit, _fit, _lab, _population, _simulate, _trial  # noqa: F401  (each module registers its commands)
+from . import (  # noqa: F401  (each module registers its commands)
+    _analysis,
+    _circuit,
+    _design,
+    _fit,
+    _lab,
+    _population,
+    _simulate,
+    _trial,
+)
 from ._main import app as app
 from ._main import main as main
 
