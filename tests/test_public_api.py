@@ -12,7 +12,8 @@ def test_all_is_sorted_and_complete():
     public = {n for n in dir(rewardsim) if not n.startswith("_")}
     # Subpackages are importable but only `models` is part of the flat surface.
     assert public - set(rewardsim.__all__) <= {
-        "analysis", "cli", "engine", "errors", "io", "population", "report", "trial",
+        "analysis", "cli", "design", "engine", "errors", "inference", "io", "lab", "population",
+        "report", "trial",
     }
 
 
@@ -23,5 +24,6 @@ def test_subpackages_are_attributes():
     assert rs.analysis.compute_endpoints is not None
     assert rs.report.build_report is not None and rs.trial.load_design is not None
     assert rs.population.run_population is not None
+    assert rs.design.discriminate is not None and rs.design.load_space is not None
     with pytest.raises(AttributeError, match="has no attribute 'nothing_here'"):
         rs.nothing_here  # noqa: B018

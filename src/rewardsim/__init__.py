@@ -26,10 +26,10 @@ from .io import write_dataset as write_dataset
 
 __version__ = "0.1.0"
 
-#: Subpackages loaded on first use (``rs.analysis``, ``rs.population``, ``rs.report``,
-#: ``rs.trial``), so that ``import rewardsim`` stays quick and does not import statsmodels
-#: or DuckDB.
-_LAZY = ("analysis", "cli", "population", "report", "trial")
+#: Subpackages loaded on first use (``rs.analysis``, ``rs.design``, ``rs.inference``,
+#: ``rs.lab``, ``rs.population``, ``rs.report``, ``rs.trial``), so that ``import rewardsim``
+#: stays quick and does not import statsmodels or DuckDB.
+_LAZY = ("analysis", "cli", "design", "inference", "lab", "population", "report", "trial")
 
 
 def __getattr__(name: str) -> object:

@@ -8,8 +8,12 @@ Hierarchy::
     ├── SolverError                       the ODE solver failed for a subject
     ├── TrialDesignError    (ValueError)  a trial design file is wrong
     ├── AnalysisInputError  (ValueError)  input to the analysis layer is wrong
+    ├── ProtocolError       (ValueError)  a laboratory protocol file is wrong
+    ├── TargetsError        (ValueError)  a targets file (statistics to fit) is wrong
     ├── ResourceError       (ValueError)  a request needs more memory than the budget allows
     ├── PopulationError     (ValueError)  a population scenario file or run is wrong
+    ├── DesignSpaceError    (ValueError)  a design-space file, hypothesis or decision rule
+    │                                     is wrong
     └── OutputError         (OSError)     an output cannot be written (read-only folder,
                                           full disk, the path is a folder)
 
@@ -42,6 +46,10 @@ class TrialDesignError(RewardsimError, ValueError):
     """A trial design file is invalid."""
 
 
+class ProtocolError(RewardsimError, ValueError):
+    """A laboratory protocol file is invalid."""
+
+
 class AnalysisInputError(RewardsimError, ValueError):
     """Input to the analysis layer (use-pattern words, run folders, CSVs) is invalid."""
 
@@ -57,3 +65,12 @@ class OutputError(RewardsimError, OSError):
 
 class PopulationError(RewardsimError, ValueError):
     """A population scenario file, its options or its cluster address is invalid."""
+
+
+class DesignSpaceError(RewardsimError, ValueError):
+    """A design-space file (candidate trial designs to compare), a hypothesis or a
+    decision rule is invalid."""
+
+
+class TargetsError(RewardsimError, ValueError):
+    """A targets file (published trial statistics to fit) is invalid."""

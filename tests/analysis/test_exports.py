@@ -14,4 +14,5 @@ def test_analysis_exports_are_sorted_and_importable():
 
 
 def test_report_exports():
-    assert report.__all__ == ["SECTIONS", "build_report", "population_report", "render_html"]
+    assert report.__all__ == ["SECTIONS", "build_report", "discriminate_html", "population_report",
+                              "render_html"]

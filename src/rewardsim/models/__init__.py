@@ -17,6 +17,8 @@ from .person import reward_per_dose as reward_per_dose
 from .pk1cmt import OneCmt as OneCmt
 from .pk2cmt import TwoCmt as TwoCmt
 from .pk2cmt_mm import TwoCmtMM as TwoCmtMM
+from .rat_baclofen_pk import RatBaclofenPK as RatBaclofenPK
+from .rat_cocaine_pk import RatCocainePK as RatCocainePK
 from .reward_circuit import RewardCircuit as RewardCircuit
 
 pk1cmt = OneCmt
@@ -37,6 +39,8 @@ def register(cls: type[Model]) -> type[Model]:
 register(CocainePK)
 register(BaclofenPK)
 register(Person)
+register(RatCocainePK)
+register(RatBaclofenPK)
 
 
 def get_model(name: str) -> Model:
@@ -51,6 +55,6 @@ def get_model(name: str) -> Model:
 
 __all__ = ["MODELS", "OneCmt", "TwoCmt", "TwoCmtMM", "get_model", "pk1cmt", "pk2cmt",
            "pk2cmt_mm", "register"]
-__all__ += ["BaclofenPK", "CocainePK", "baclofen", "cocaine"]
+__all__ += ["BaclofenPK", "CocainePK", "RatBaclofenPK", "RatCocainePK", "baclofen", "cocaine"]
 __all__ += ["HYPOTHESES", "Person", "RewardCircuit", "person", "person_doses",
             "reward_per_dose"]

@@ -15,7 +15,8 @@ depend on the circuit's adaptation states, the day's drug cues and brain baclofe
 inside a residential unit; ``x`` is a slow random fluctuation of the propensity (life
 events, money, company; stationary SD 1); ``care`` is the counselling effect
 (:func:`rewardsim.models.care.care_effect`). The decision is computed in the trial's daily
-kernel (``_use_log_odds`` in ``rewardsim/trial/_kernel_template.py``).
+kernel (``_use_log_odds`` in ``rewardsim/trial/_day_template.py``, shared by the trial
+and population kernels).
 
 Learning lives in the circuit: a use's dopamine excess raises the circuit's adaptation
 states (dopamine tone and D2 function, glutamate drug memory, stress system), which raise

@@ -1,4 +1,4 @@
-"""Self-contained HTML reports of trial and population runs.
+"""Self-contained HTML reports of trial and population runs, and of design spaces.
 
 The report only renders: :func:`rewardsim.analysis.analyse_run` computes the
 tables from the run folder and :func:`render_html` lays them out with jinja2
@@ -13,11 +13,12 @@ from pathlib import Path
 
 from ..analysis import TrialAnalysis, analyse_run
 from ..io._atomic import atomic_write_text, check_output_path, make_folder
+from ._design import discriminate_html as discriminate_html
 from ._html import SECTIONS as SECTIONS
 from ._html import render_html as render_html
 from ._population import population_report as population_report
 
-__all__ = ["SECTIONS", "build_report", "population_report", "render_html"]
+__all__ = ["SECTIONS", "build_report", "discriminate_html", "population_report", "render_html"]
 
 
 def build_report(

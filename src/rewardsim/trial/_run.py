@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,7 @@ from ..models.measurement import measurement_values
 from . import _kernel as K
 from ._cohort import KernelInputs, allocate, kernel_inputs, strata
 from ._design import Design, design_hash
+from ._efficacy import with_efficacy
 from ._folder import FolderLock, remove_leftovers
 from ._tables import TABLES, ChunkOutput, chunk_tables, decoded
 
@@ -157,6 +158,8 @@ def run_trial(
     chunk_size: int = 20_000,
     n_threads: int | None = None,
     progress: Progress | None = None,
+    efficacy: Sequence[Mapping[str, float]] | None = None,
+    efficacy_source: str = "",
 ) -> Path:
     """Simulate ``replicates`` independent trials of ``design`` into the folder ``out``.
 
@@ -174,6 +177,11 @@ def run_trial(
         the chunk size it was started with.
     progress
         Called as ``progress(patients_done, patients_total)`` after each chunk.
+    efficacy
+        One mapping per replicate, ``{"e_craving": .., "e_anxiety": ..}``: baclofen's
+        efficacy of that replicate (:func:`rewardsim.trial._efficacy.with_efficacy`), e.g.
+        drawn from a fitted posterior; ``None`` keeps the hypothesis's values.
+        ``efficacy_source`` names where they come from (kept in the manifest).
 
     Returns
     -------
@@ -194,12 +202,18 @@ def run_trial(
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
         raise TrialDesignError(
             f"chunk_size must be a positive integer. Got {chunk_size!r} instead.")
+    if efficacy is not None and len(efficacy) != replicates:
+        raise TrialDesignError(f"efficacy needs one entry per replicate ({replicates}). Got "
+                               f"{len(efficacy)} instead.")
+    draws = None if efficacy is None else [
+        {k: float(v) for k, v in e.items()} for e in efficacy]
     root = Path(out)
     if root.exists() and not root.is_dir():
         raise TrialDesignError(f"--out {str(root)!r} exists and is not a folder.")
     make_folder(root, what="run folder")
     with FolderLock(root):
-        return _run_locked(design, root, replicates, chunk_size, n_threads, progress)
+        return _run_locked(design, root, replicates, chunk_size, n_threads, progress, draws,
+                           efficacy_source)
 
 
 def _finished(root: Path) -> bool:
@@ -212,9 +226,10 @@ def _finished(root: Path) -> bool:
 
 
 def _run_locked(design: Design, root: Path, replicates: int, chunk_size: int,
-                n_threads: int | None, progress: Progress | None) -> Path:
+                n_threads: int | None, progress: Progress | None,
+                draws: list[dict[str, float]] | None, efficacy_source: str) -> Path:
     version = _version()
-    h = design_hash(design, version)
+    h = design_hash(design, version if draws is None else version + json.dumps(draws))
     manifest_path = root / MANIFEST
     chunks = root / ".chunks"
     state_path = chunks / "state.json"
@@ -263,14 +278,15 @@ def _run_locked(design: Design, root: Path, replicates: int, chunk_size: int,
                                       "attempt": attempt}), alloc_path)
         if rep == 0:
             sizes = np.bincount(arm, minlength=len(design.arms)).tolist()
+        rep_inp = inp if draws is None else with_efficacy(inp, **draws[rep])
         for c, lo in enumerate(range(0, n, chunk_size)):
             hi = min(n, lo + chunk_size)
             marker = chunks / f"done-r{rep}-c{c}.json"
             if not marker.is_file():
                 ids = np.arange(lo + 1, hi + 1, dtype=np.int64)
-                res = simulate_patients(design, inp, rep, ids, arm[lo:hi], attempt[lo:hi],
-                                        n_threads=n_threads)
-                tables = chunk_tables(design, inp, rep, ids, arm[lo:hi], res)
+                res = simulate_patients(design, rep_inp, rep, ids, arm[lo:hi],
+                                        attempt[lo:hi], n_threads=n_threads)
+                tables = chunk_tables(design, rep_inp, rep, ids, arm[lo:hi], res)
                 for name in wanted:
                     make_folder(root / name, what="run table folder")
                     _atomic_parquet(tables[name], root / name / part_name(rep, c), "run table")
@@ -304,6 +320,8 @@ def _run_locked(design: Design, root: Path, replicates: int, chunk_size: int,
         "circuit_daily": circuit_daily_settings(),
         "design": _manifest_design(design, sizes),
     }
+    if draws is not None:
+        manifest["efficacy"] = {"source": efficacy_source, "per_replicate": draws}
     seal_run(root, manifest)  # last: row counts and content hashes of the tables above
     shutil.rmtree(chunks, ignore_errors=True)
     return root
