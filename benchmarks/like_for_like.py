@@ -31,7 +31,7 @@ Ubuntu) or ``install.packages("deSolve")``; mrgsolve from ``install.packages("mr
 where CRAN is reachable (it compiles its models, so R needs a C++ toolchain). A peer that
 is not installed is left out and the record says so. Run from the repository root::
 
-    python benchmarks/like_for_like.py                 # about 10 minutes on 2 cores
+    python benchmarks/like_for_like.py                 # about 5 minutes on 2 cores
     python benchmarks/like_for_like.py --cases "W2 ODE" --tolerances 1e-6:1e-6 --n-peer 200
 """
 
