@@ -1,4 +1,5 @@
-"""Population PK benchmark: rewardsim against SciPy (LSODA) and libRoadRunner.
+"""Population PK benchmark: rewardsim's throughput, output and memory, with SciPy (LSODA)
+and libRoadRunner as independent checks of the numbers.
 
 Workloads (the same individual parameters for every tool, taken from ``sol.params``):
 
@@ -13,15 +14,17 @@ Workloads (the same individual parameters for every tool, taken from ``sol.param
 * **memory**: W1 at 100,000 subjects in a child process; peak resident memory
   (``ru_maxrss``, which sees numba's allocations) against the output array.
 
-Baselines integrate one subject at a time in Python: SciPy ``solve_ivp(LSODA)``
-between doses, each bolus a jump in state; libRoadRunner (CVODE, Adams) on an SBML
-model with a dosing event, one ``simulate`` call a subject.
-They are slow, so they run on the first ``--n-baseline`` subjects and their rates are
-per subject.  rewardsim runs on all cores; its one-thread rate is reported too.
-Agreement is the largest relative difference in CP from rewardsim over the points
-where CP > 1e-6 of its maximum.  Times are the best of ``--repeats`` runs; the first
-(warm-up) run, which loads or compiles the kernel and first touches the output
-memory, is reported apart.
+The checks integrate one subject at a time: SciPy ``solve_ivp(LSODA)`` between doses
+(right-hand side in Python), each bolus a jump in state; libRoadRunner (CVODE, Adams) on
+an SBML model with a dosing event, one ``simulate`` call a subject.  They run on the
+first ``--n-baseline`` subjects; their agreement with rewardsim is the point, and their
+rates (per subject) are recorded but are not a like-for-like speed comparison (W1 is
+rewardsim's closed form against their ODE solvers; their right-hand sides are Python or
+SBML): ``like_for_like.py`` gives the speed ratios.  rewardsim runs on all cores; its
+one-thread rate is reported too.  Agreement is the largest relative difference in CP
+from rewardsim over the points where CP > 1e-6 of its maximum.  Times are medians of
+``--repeats`` runs (wall and CPU); the first (warm-up) run, which loads or compiles the
+kernel and first touches the output memory, is reported apart.
 
 Run from the repository root::
 
@@ -37,6 +40,7 @@ import json
 import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -131,17 +135,17 @@ def simulate(w: Workload, n: int, rtol: float, atol: float, threads: int | None,
                        n_threads=threads)
 
 
-def best_of(fn: Callable[[], object], repeats: int) -> tuple[float, float, object]:
-    """(best wall time, process CPU time of that run, last result)."""
-    best, cpu, out = float("inf"), float("nan"), None
+def median_of(fn: Callable[[], object], repeats: int) -> tuple[float, float, object]:
+    """(median wall time, median process CPU time, last result) of ``repeats`` runs."""
+    walls, cpus, out = [], [], None
     for _ in range(repeats):
         out = None  # free the previous result before the next run allocates its own
         c0, t0 = time.process_time(), time.perf_counter()
         out = fn()
         t1, c1 = time.perf_counter(), time.process_time()
-        if t1 - t0 < best:
-            best, cpu = t1 - t0, c1 - c0
-    return best, cpu, out
+        walls.append(t1 - t0)
+        cpus.append(c1 - c0)
+    return statistics.median(walls), statistics.median(cpus), out
 
 
 # ----------------------------------------------------------------- SciPy
@@ -308,17 +312,18 @@ def bench_workload(name: str, args: argparse.Namespace) -> dict[str, object]:
     t0 = time.perf_counter()
     simulate(w, args.n, rtol, atol, args.threads, data)
     warm = time.perf_counter() - t0
-    wall, cpu, sol = best_of(lambda: simulate(w, args.n, rtol, atol, args.threads, data),
-                             args.repeats)
-    wall1, cpu1, _ = best_of(lambda: simulate(w, args.n, rtol, atol, 1, data), args.repeats)
+    wall, cpu, sol = median_of(lambda: simulate(w, args.n, rtol, atol, args.threads, data),
+                               args.repeats)
+    wall1, cpu1, _ = median_of(lambda: simulate(w, args.n, rtol, atol, 1, data), args.repeats)
     assert isinstance(sol, rs.Solution)
     if np.any(sol.status != 0):
         raise SystemExit(f"{name}: rewardsim failed for {sol.failed}")
     steps = float(np.mean(sol.n_steps))
     tools["rewardsim"] = {
         "subjects": args.n, "threads": args.threads or os.cpu_count(),
-        "warmup_s": warm, "best_s": wall, "cpu_s": cpu, "subjects_per_s": args.n / wall,
-        "one_thread_best_s": wall1, "one_thread_subjects_per_s": args.n / wall1,
+        "warmup_s": warm, "median_wall_s": wall, "median_cpu_s": cpu,
+        "subjects_per_s": args.n / wall, "one_thread_median_wall_s": wall1,
+        "one_thread_median_cpu_s": cpu1, "one_thread_subjects_per_s": args.n / wall1,
         "mean_steps_per_subject": steps,
     }
     nb = min(args.n_baseline, args.n)
@@ -340,9 +345,10 @@ def bench_workload(name: str, args: argparse.Namespace) -> dict[str, object]:
         t0 = time.perf_counter()
         scipy_subjects(w, params[:1], rtol, atol)
         warm = time.perf_counter() - t0
-        wall, cpu, cp = best_of(lambda: scipy_subjects(w, params, rtol, atol),
-                                args.baseline_repeats)
-        tools["scipy"] = {"subjects": nb, "warmup_s": warm, "best_s": wall, "cpu_s": cpu,
+        wall, cpu, cp = median_of(lambda: scipy_subjects(w, params, rtol, atol),
+                                  args.baseline_repeats)
+        tools["scipy"] = {"subjects": nb, "warmup_s": warm, "median_wall_s": wall,
+                          "median_cpu_s": cpu,
                           "subjects_per_s": nb / wall,
                           "max_rel_err_vs_rewardsim": max_rel_err(cp, ref),  # type: ignore[arg-type]
                           "max_rel_err_vs_reference": max_rel_err(cp, exact),  # type: ignore[arg-type]
@@ -352,19 +358,14 @@ def bench_workload(name: str, args: argparse.Namespace) -> dict[str, object]:
         rr = roadrunner_model(w, rtol, atol)
         roadrunner_subjects(rr, w, params[:1])
         warm = time.perf_counter() - t0
-        wall, cpu, cp = best_of(lambda: roadrunner_subjects(rr, w, params),
-                                args.baseline_repeats)
-        tools["roadrunner"] = {"subjects": nb, "warmup_s": warm, "best_s": wall, "cpu_s": cpu,
+        wall, cpu, cp = median_of(lambda: roadrunner_subjects(rr, w, params),
+                                  args.baseline_repeats)
+        tools["roadrunner"] = {"subjects": nb, "warmup_s": warm, "median_wall_s": wall,
+                               "median_cpu_s": cpu,
                                "subjects_per_s": nb / wall,
                                "max_rel_err_vs_rewardsim": max_rel_err(cp, ref),  # type: ignore[arg-type]
                                "max_rel_err_vs_reference": max_rel_err(cp, exact),  # type: ignore[arg-type]
                                "method": "CVODE Adams (stiff=False), SBML dosing event"}
-    rate = tools["rewardsim"]["subjects_per_s"]
-    rate1 = tools["rewardsim"]["one_thread_subjects_per_s"]
-    for tool in ("scipy", "roadrunner"):
-        if tool in tools:
-            tools[tool]["rewardsim_ratio"] = rate / tools[tool]["subjects_per_s"]  # type: ignore[operator]
-            tools[tool]["rewardsim_one_thread_ratio"] = rate1 / tools[tool]["subjects_per_s"]  # type: ignore[operator]
     return res
 
 
@@ -374,14 +375,14 @@ def bench_write(args: argparse.Namespace) -> dict[str, object]:
 
     w = WORKLOADS["W1"]()
     sol = simulate(w, args.n, args.rtol, args.atol, args.threads)
-    t_frame, _, frame = best_of(sol.to_frame, args.repeats)
+    t_frame, _, frame = median_of(sol.to_frame, args.repeats)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "w1.parquet"
 
         def write() -> None:
             pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
 
-        t_write, _, _ = best_of(write, args.repeats)
+        t_write, _, _ = median_of(write, args.repeats)
         size = path.stat().st_size
     rows = len(frame)  # type: ignore[arg-type]
     return {"subjects": args.n, "rows": rows, "to_frame_s": t_frame, "parquet_write_s": t_write,
@@ -446,7 +447,7 @@ def bench_compile(args: argparse.Namespace) -> dict[str, float]:
 
 # ----------------------------------------------------------------- report
 def table(results: dict[str, object]) -> str:
-    rows = [("workload", "tool", "subjects", "subj/s", "rewardsim/x", "1 thread/x",
+    rows = [("workload", "tool", "subjects", "subj/s", "1 thread subj/s",
              "max rel err vs rewardsim", "vs reference", "warm-up s")]
     for name in ("W1", "W2"):
         r = results.get(name)
@@ -455,10 +456,7 @@ def table(results: dict[str, object]) -> str:
         for tool, t in r["tools"].items():
             rows.append((
                 name, tool, str(t["subjects"]), f"{t['subjects_per_s']:,.1f}",
-                f"{t['rewardsim_ratio']:,.0f}" if "rewardsim_ratio" in t else "",
-                f"{t['rewardsim_one_thread_ratio']:,.0f}"
-                if "rewardsim_one_thread_ratio" in t else
-                f"({t['one_thread_subjects_per_s']:,.0f}/s)" if tool == "rewardsim" else "",
+                f"{t['one_thread_subjects_per_s']:,.1f}" if tool == "rewardsim" else "",
                 f"{t['max_rel_err_vs_rewardsim']:.1e}" if "max_rel_err_vs_rewardsim" in t else "",
                 f"{t['max_rel_err_vs_reference']:.1e}" if "max_rel_err_vs_reference" in t else "",
                 f"{t['warmup_s']:.2f}",
@@ -483,9 +481,9 @@ def main() -> None:
                     help="subjects for SciPy and libRoadRunner (default 50)")
     ap.add_argument("--n-memory", type=int, default=100_000,
                     help="subjects of the memory run (default 100000)")
-    ap.add_argument("--repeats", type=int, default=3, help="timed rewardsim runs (best of)")
+    ap.add_argument("--repeats", type=int, default=3, help="timed rewardsim runs (median)")
     ap.add_argument("--baseline-repeats", type=int, default=3,
-                    help="timed baseline runs (best of)")
+                    help="timed baseline runs (median)")
     ap.add_argument("--threads", type=int, default=None,
                     help="rewardsim threads (default: all cores)")
     ap.add_argument("--rtol", type=float, default=1e-6)
@@ -519,9 +517,9 @@ def main() -> None:
     results["load_after"] = load()
 
     print(table(results))
-    print("Baselines run one subject at a time on one thread, on the first "
-          f"{args.n_baseline} subjects; rates are per subject. rewardsim/x uses all "
-          "rewardsim threads, 1 thread/x one.")
+    print("Checks run one subject at a time on one thread, on the first "
+          f"{args.n_baseline} subjects; rates are per subject and medians. Not a "
+          "like-for-like speed comparison: see like_for_like.py.")
     if "write" in results:
         r = results["write"]
         print(f"write: to_frame {r['to_frame_s']:.3f} s, Parquet {r['parquet_write_s']:.3f} s "  # type: ignore[index]

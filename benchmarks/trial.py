@@ -9,8 +9,8 @@ Usage::
 
 Each measurement runs in a fresh process (so peak RSS is its own) after a warm-up run
 that compiles the kernel. "simulation" is the screening, randomisation and daily kernel
-for every patient (what the 60 s target is about); "full run" adds building the tables,
-writing the chunk files and the final Parquet tables. Patient-days count every simulated
+for every patient (what the 60 s target is about); "full run" adds building the tables and
+writing them (the run folder's Parquet datasets). Patient-days count every simulated
 day: burn-in, baseline (with screening repeats) and treatment. Record the hardware with
 every number (``--json`` prints machine-readable results).
 """
@@ -59,8 +59,12 @@ def _measure(mode: str, n: int, chunk: int) -> dict:
             run_trial(design, Path(tmp) / "run", chunk_size=chunk)
             import pyarrow.parquet as pq
 
-            screens = int(pq.read_table(Path(tmp) / "run" / "subjects.parquet",
-                                        columns=["screened"])["screened"].to_numpy().sum())
+            # The dataset folder (or, for a baseline before issue 14, one file).
+            subjects = Path(tmp) / "run" / "subjects"
+            if not subjects.is_dir():
+                subjects = subjects.with_suffix(".parquet")
+            screens = int(pq.read_table(subjects, columns=["screened"])["screened"]
+                          .to_numpy().sum())
     seconds = time.perf_counter() - t0
     total = design.allocation.n
     inp = kernel_inputs(design)
@@ -101,7 +105,7 @@ def main() -> None:
             trees[f"baseline {args.baseline}"] = tree / "src"
         for _ in range(args.repeat):
             for label, src in trees.items():
-                for mode in ("sim", "full") if label == "this" else ("sim",):
+                for mode in ("sim", "full"):
                     env = {**os.environ, "PYTHONPATH": str(src)}
                     out = subprocess.run(
                         [sys.executable, __file__, "--mode", mode, "--n", str(args.n),
@@ -114,6 +118,13 @@ def main() -> None:
         return
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}")
+    for label in trees:
+        sims = sorted(r["seconds"] for r in rows if r["code"] == label and r["mode"] == "sim")
+        fulls = sorted(r["seconds"] for r in rows if r["code"] == label and r["mode"] == "full")
+        if sims and fulls:
+            sim, full = sims[len(sims) // 2], fulls[len(fulls) // 2]
+            print(f"{label}: share of the full run in simulation {sim / full:.0%} "
+                  f"(median simulation {sim:.1f} s, median full run {full:.1f} s)")
     for r in rows:
         print(f"{r['code']:>18} {r['mode']:>4}: {r['patients']:,} patients in "
               f"{r['seconds']:.1f} s "

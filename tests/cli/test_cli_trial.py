@@ -25,9 +25,9 @@ def test_flagship_command_then_report(tmp_path):
     assert res.exit_code == 0, res.output
     assert res.stdout.strip().splitlines()[-1] == (
         f"Wrote {out}: 1 trial(s) of 16 weeks; placebo 35, baclofen 35 per trial.")
-    s = pd.read_parquet(out / "subjects.parquet")
+    s = pd.read_parquet(out / "subjects")
     assert len(s) == 70 and set(s["arm"]) == {"placebo", "baclofen"}
-    v = pd.read_parquet(out / "visits.parquet")
+    v = pd.read_parquet(out / "visits")
     assert len(v) == 70 * 18 * 3  # Mon/Wed/Fri over 2 baseline + 16 treatment weeks
     m = json.loads((out / "manifest.json").read_text())
     assert m["replicates"] == 1 and m["hypothesis"] == "anti_craving"
@@ -42,7 +42,7 @@ def test_replicates_n_seed_hypothesis(tmp_path):
     res = run("trial", str(FLAGSHIP), "--out", str(out), "--replicates", "3", "--n", "8",
               "--seed", "7", "--hypothesis", "anti_anxiety")
     assert res.exit_code == 0, res.output
-    s = pd.read_parquet(out / "subjects.parquet")
+    s = pd.read_parquet(out / "subjects")
     assert s.groupby("replicate").size().to_dict() == {0: 8, 1: 8, 2: 8}
     m = json.loads((out / "manifest.json").read_text())
     assert (m["seed"], m["hypothesis"], m["replicates"]) == (7, "anti_anxiety", 3)

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pandas as pd
 import pytest
 
-from rewardsim.analysis import analyse_run, load_run
+from rewardsim.analysis import analyse_run, load_run, query_run
 from rewardsim.analysis._run import REQUIRED_COLUMNS
-from rewardsim.errors import TrialDesignError
+from rewardsim.errors import AnalysisInputError, TrialDesignError
 from rewardsim.report import build_report
 from rewardsim.trial import _run as trial_run
-from rewardsim.trial import design_hash, run_trial
+from rewardsim.trial import design_hash, run_trial, simulate_trial
 
 TABLES = ("subjects", "visits", "daily_use", "doses")
 
 
 def _tables(root):
-    return {name: pd.read_parquet(root / f"{name}.parquet") for name in TABLES}
+    return {name: pd.read_parquet(root / name) for name in TABLES}
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +37,11 @@ def reference(small, tmp_path_factory):
 def test_run_folder_follows_the_analysis_schema(reference, small):
     root, tables = reference
     assert sorted(p.name for p in root.iterdir()) == sorted(
-        ["manifest.json"] + [f"{t}.parquet" for t in TABLES])  # no .chunks, no temporaries
+        ["manifest.json", *TABLES])  # no .chunks, no temporaries
+    # One part per replicate and chunk of 26 patients, written once where it stays.
+    for name in TABLES:
+        assert sorted(p.name for p in (root / name).iterdir()) == [
+            "part-r000000-c000000.parquet", "part-r000001-c000000.parquet"]
     for name, columns in REQUIRED_COLUMNS.items():
         assert list(tables[name].columns[: len(columns)]) == list(columns), name
     m = json.loads((root / "manifest.json").read_text())
@@ -122,3 +127,36 @@ def test_report_reads_a_trial_run(reference, tmp_path):
     path = build_report(root, tmp_path / "report.html", power_replicates=2)
     html = path.read_text()
     assert "Baclofen 20 mg t.i.d. vs placebo" in html and "anti_craving" in html
+
+
+def test_dataset_reads_back_the_tables_built_in_memory(reference, small):
+    """Each chunk's tables are written once, as parts of a dataset; read back through
+    load_run and query they are the tables the kernel's output was turned into (issue 14:
+    no concatenation pass, text columns written from their codes)."""
+    root, tables = reference
+    run = load_run(root)
+    for rep in (0, 1):
+        mem = simulate_trial(small, replicate=rep)
+        for name in TABLES:
+            got = tables[name][tables[name]["replicate"] == rep].reset_index(drop=True)
+            pd.testing.assert_frame_equal(got, mem[name], check_dtype=True)
+    pd.testing.assert_frame_equal(run.subjects, tables["subjects"])
+    pd.testing.assert_frame_equal(run.optional["doses"], tables["doses"])
+    n = query_run(root, "SELECT replicate, count(*) AS n FROM visits GROUP BY replicate "
+                        "ORDER BY replicate")
+    assert n["n"].tolist() == tables["visits"].groupby("replicate").size().tolist()
+
+
+def test_an_added_or_missing_part_is_refused(reference, tmp_path):
+    root = tmp_path / "run"
+    shutil.copytree(reference[0], root)
+    extra = root / "visits" / "part-r000002-c000000.parquet"
+    shutil.copy(root / "visits" / "part-r000000-c000000.parquet", extra)
+    with pytest.raises(AnalysisInputError, match=r"holds visits/part-r000002-c000000\.parquet"
+                                                 r", which manifest\.json does not list"):
+        load_run(root)
+    extra.unlink()
+    (root / "subjects" / "part-r000001-c000000.parquet").unlink()
+    with pytest.raises(AnalysisInputError, match=r"has no subjects/part-r000001-c000000\."
+                                                 r"parquet, which manifest\.json lists"):
+        query_run(root, "SELECT 1")

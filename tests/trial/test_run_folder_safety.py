@@ -28,12 +28,12 @@ from rewardsim.trial import run_trial
 from rewardsim.trial._folder import FolderLock
 
 TABLES = ("subjects", "visits", "daily_use", "doses")
-FINISHED = sorted(["manifest.json"] + [f"{t}.parquet" for t in TABLES])
+FINISHED = sorted(["manifest.json", *TABLES])
 runner = CliRunner()
 
 
 def _tables(root):
-    return {name: pd.read_parquet(root / f"{name}.parquet") for name in TABLES}
+    return {name: pd.read_parquet(root / name) for name in TABLES}
 
 
 def _kill_after(chunks):
@@ -73,8 +73,13 @@ def test_manifest_seals_every_table(small, tmp_path):
     m = json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} in manifest.json"))
     assert sorted(m["tables"]) == sorted(TABLES)
     for name in TABLES:
-        assert m["tables"][name] == file_entry(root / f"{name}.parquet")
-        assert m["tables"][name]["rows"] == m["rows"][name]
+        # 6 x 2 patients in chunks of 5: three parts, each listed with its rows and hash.
+        parts = sorted((root / name).iterdir())
+        assert [p.name for p in parts] == [f"part-r000000-c00000{c}.parquet" for c in range(3)]
+        entry = m["tables"][name]
+        assert entry["parts"] == [{"file": f"{name}/{p.name}", **file_entry(p)} for p in parts]
+        assert entry["rows"] == m["rows"][name] == sum(e["rows"] for e in entry["parts"])
+        assert entry["bytes"] == sum(p.stat().st_size for p in parts)
 
 
 def test_a_second_writer_is_refused(small, tmp_path):
@@ -102,7 +107,8 @@ def test_leftovers_of_a_killed_run_are_removed_on_resume(small, reference, tmp_p
     with pytest.raises(KeyboardInterrupt):
         run_trial(small, root, replicates=2, chunk_size=5, progress=_kill_after(2))
     planted = [root / ".subjects.parquet.tmp-4242", root / ".visits.parquet.0123456789abcdef.tmp",
-               root / ".chunks" / ".visits-r0-c2.parquet.tmp-4242"]  # fmt: skip
+               root / ".chunks" / ".visits-r0-c2.parquet.tmp-4242",
+               root / "visits" / ".part-r000000-c000002.parquet.0123456789abcdef.tmp"]  # fmt: skip
     for p in planted:
         p.write_bytes(b"half a file")
     run_trial(small, root, replicates=2, chunk_size=5)
@@ -117,6 +123,7 @@ def test_finished_run_with_leftovers_is_tidied_without_simulating(small, tmp_pat
     (root / ".chunks").mkdir()
     (root / ".chunks" / "subjects-r0-c0.parquet").write_bytes(b"x" * 1000)
     (root / ".doses.parquet.tmp-99").write_bytes(b"x")
+    (root / "doses" / ".part-r000000-c000001.parquet.0123456789abcdef.tmp").write_bytes(b"x")
     _no_simulation(monkeypatch)
     run_trial(small, root, chunk_size=5)
     assert sorted(p.name for p in root.iterdir()) == FINISHED

@@ -17,13 +17,13 @@ def run(flagship, tmp_path_factory):
 
 
 def test_missing_values_are_null_not_nan(run):
-    visits = pq.read_table(run / "visits.parquet")
+    visits = pq.read_table(run / "visits")
     for name in ("urine_positive", "be_ng_ml", "craving", "anxiety"):
         col = visits[name]
         assert col.null_count > 0, name  # rating-only visits have no urine, and vice versa
         assert not pc.any(pc.is_nan(col)).as_py(), name
-    drop = pq.read_table(run / "subjects.parquet")["dropout_day"]
-    completed = pq.read_table(run / "subjects.parquet")["completed"].to_numpy()
+    drop = pq.read_table(run / "subjects")["dropout_day"]
+    completed = pq.read_table(run / "subjects")["completed"].to_numpy()
     assert drop.null_count == completed.sum()  # completers have no dropout day
     assert not pc.any(pc.is_nan(drop)).as_py()
 
@@ -33,7 +33,7 @@ def test_sql_aggregates_skip_missing_urines(run):
     sql = ("select arm, avg(urine_positive) as p, count(urine_positive) as n from visits "
            "group by arm")
     got = query_run(run, sql).set_index("arm")
-    visits = pq.read_table(run / "visits.parquet").to_pandas()
+    visits = pq.read_table(run / "visits").to_pandas()
     want = visits.groupby("arm")["urine_positive"].agg(["mean", "count"])  # pandas skips NaN
     assert set(got.index) == {"placebo", "baclofen"}
     assert np.isfinite(got["p"]).all()

@@ -40,8 +40,8 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def sandboxed_query(tables: dict[str, Path], sql: str) -> pd.DataFrame:
-    """Answer ``sql`` over ``tables`` (view name -> Parquet file) in a locked connection.
+def sandboxed_query(tables: dict[str, list[Path]], sql: str) -> pd.DataFrame:
+    """Answer ``sql`` over ``tables`` (view name -> its Parquet files) in a locked connection.
 
     Raises
     ------
@@ -57,8 +57,8 @@ def sandboxed_query(tables: dict[str, Path], sql: str) -> pd.DataFrame:
     try:
         for statement in _LOCKDOWN:
             con.execute(statement.format(memory=int(default_budget())))
-        for name, path in tables.items():
-            con.register(name, ds.dataset(path, format="parquet"))
+        for name, paths in tables.items():
+            con.register(name, ds.dataset([str(p) for p in paths], format="parquet"))
         try:
             result = con.execute(sql)
             if result is None or con.description is None:  # a statement without rows

@@ -2,17 +2,21 @@
 
 A run folder (written by the trial layer) holds::
 
-    manifest.json       rewardsim_version, design_hash, seed, hypothesis, replicates, design{...},
-                        tables{name: {rows, bytes, sha256}}, written last
-    subjects.parquet    replicate, id, arm, baseline_positive_urines, baseline_use_days_per_month,
-                        severity, dropout_day (null = completed), completed
-    visits.parquet      replicate, id, arm, day, week, kind, attended, urine_positive, be_ng_ml,
-                        craving, anxiety
-    daily_use.parquet   (optional) replicate, id, day, used, amount_mg, route
-    doses.parquet       (optional) replicate, id, day, time_h, amt_mg, taken
+    manifest.json   rewardsim_version, design_hash, seed, hypothesis, replicates, design{...},
+                    tables{name: {rows, bytes, parts: [{file, rows, bytes, sha256}]}},
+                    written last
+    subjects/       replicate, id, arm, baseline_positive_urines, baseline_use_days_per_month,
+                    severity, dropout_day (null = completed), completed
+    visits/         replicate, id, arm, day, week, kind, attended, urine_positive, be_ng_ml,
+                    craving, anxiety
+    daily_use/      (optional) replicate, id, day, used, amount_mg, route
+    doses/          (optional) replicate, id, day, time_h, amt_mg, taken
 
-``manifest.json``, ``subjects.parquet`` and ``visits.parquet`` are required; a table that
-does not match the manifest's row count or content hash is refused.
+Each table is a Parquet dataset, one file per chunk of patients
+(``part-r<replicate>-c<chunk>.parquet``); a table may also be one file,
+``<table>.parquet`` (manifest entry ``{rows, bytes, sha256}``), as runs made by hand or by
+earlier versions are. ``manifest.json``, ``subjects`` and ``visits`` are required; a table
+whose files do not match the manifest's row counts or content hashes is refused.
 """
 
 from __future__ import annotations
@@ -103,16 +107,22 @@ def _family(t: pa.DataType) -> str:
     return str(t)
 
 
-def _read_parquet(path: Path, name: str) -> pd.DataFrame:
+def _read_parquet(paths: list[Path], name: str) -> pd.DataFrame:
+    """A table from its file, or from its dataset's parts in row order."""
+    single = len(paths) == 1 and paths[0].name == f"{name}.parquet"
+    # A dataset is read as its folder, which verify_tables has checked holds exactly the
+    # listed parts; their names sort in row order.
+    source = paths[0] if single else paths[0].parent
+    label = source.name if single else f"{name}/"
     try:
-        schema = pq.read_schema(path)
-        df = pd.read_parquet(path)
+        schema = pq.read_schema(paths[0])
+        df = pd.read_parquet(source)
     except Exception as exc:  # pyarrow raises several types for corrupt files
-        raise AnalysisInputError(f"Cannot read run table {path.name!r}: {exc}") from exc
+        raise AnalysisInputError(f"Cannot read run table {label!r}: {exc}") from exc
     missing = [c for c in REQUIRED_COLUMNS[name] if c not in df.columns]
     if missing:
         raise AnalysisInputError(
-            f"Run table {path.name!r} is missing column(s) {missing}; required: "
+            f"Run table {label!r} is missing column(s) {missing}; required: "
             f"{list(REQUIRED_COLUMNS[name])}."
         )
     for col in REQUIRED_COLUMNS[name]:
@@ -120,10 +130,10 @@ def _read_parquet(path: Path, name: str) -> pd.DataFrame:
         got = _family(schema.field(col).type)
         if got != want and not (want == "num" and got == "int"):
             raise AnalysisInputError(
-                f"Column {col!r} of run table {path.name!r} must hold {_TYPE_WORDS[want]}; "
+                f"Column {col!r} of run table {label!r} must hold {_TYPE_WORDS[want]}; "
                 f"it holds {_TYPE_WORDS.get(got, got)} ({schema.field(col).type}).")
     if name in ("subjects", "visits") and len(df) == 0:
-        raise AnalysisInputError(f"Run table {path.name!r} has no rows.")
+        raise AnalysisInputError(f"Run table {label!r} has no rows.")
     return df
 
 

@@ -3,6 +3,7 @@
 from . import (  # noqa: F401  (each module registers its commands)
     _analysis,
     _circuit,
+    _compile,
     _design,
     _fit,
     _lab,

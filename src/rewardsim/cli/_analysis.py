@@ -32,7 +32,7 @@ def _run_words(run: Path, by: str = "week"):
 
 @app.command()
 def words(
-    run: Annotated[Path, typer.Argument(help="Run folder (manifest.json, visits.parquet).")],
+    run: Annotated[Path, typer.Argument(help="Run folder (manifest.json, visits/).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Words table to write (CSV).")],
     by: Annotated[
         str, typer.Option("--by", help="'week' (one symbol per treatment week) or 'visit'.")

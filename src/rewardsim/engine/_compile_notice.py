@@ -20,12 +20,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numba
 
-__all__ = ["ensure_compiled", "logger"]
+__all__ = ["compiling", "ensure_compiled", "logger"]
 
 logger = logging.getLogger("rewardsim")
 #: Seconds of silent work before the "compiling" line is printed, when the cache index
@@ -83,3 +84,34 @@ def ensure_compiled(dispatcher: Any, args: Sequence[object], what: str) -> None:
                     what, elapsed, dispatcher.stats.cache_path)
     else:
         logger.info("compiled %s in %.1f s", what, elapsed)
+
+
+@contextmanager
+def compiling(what: str, compiled: Callable[[], bool], where: object = None) -> Iterator[None]:
+    """Say so while the block compiles ``what`` for more than NOTICE_AFTER_S seconds, and
+    how long it took when ``compiled()`` (asked after the block) says it compiled anything
+    rather than loading it from the cache.
+
+    For code compiled as it is imported (a model's ``cfunc`` functions), whose cache
+    state is known only afterwards.
+    """
+    start = time.perf_counter()
+    announced = threading.Event()
+
+    def announce() -> None:
+        announced.set()
+        logger.info("compiling %s (first run only) ...", what)
+
+    timer = threading.Timer(max(NOTICE_AFTER_S, 0.0), announce)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+    elapsed = time.perf_counter() - start
+    if compiled():
+        where_text = f" (cached in {where}; later runs skip this)" if where else ""
+        logger.info("compiled %s in %.1f s%s", what, elapsed, where_text)
+    elif announced.is_set():
+        logger.info("loaded %s from the kernel cache in %.1f s", what, elapsed)

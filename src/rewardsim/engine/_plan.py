@@ -19,7 +19,8 @@ import pandas as pd
 
 from .._memory import check_budget
 from ..errors import EventTableError, ModelSpecError
-from ._codegen import LANES, compile_model
+from ._codegen import compile_model
+from ._fcall import LANES
 from ._model import Model
 from ._variability import Residual, as_omega, draw_etas
 

@@ -22,6 +22,7 @@ from ._compile_notice import ensure_compiled
 from ._model import Model
 from ._plan import Plan, make_plan
 from ._solution import Solution
+from ._solve import run_chunk
 from ._variability import Residual, add_residual
 
 # Worker threads are kept between calls: starting and joining them costs more than a
@@ -60,21 +61,21 @@ def _run(plan: Plan, lo: int, hi: int, chunk_size: int,
     rtol, atol, max_steps = plan.tolerances
     args = (plan.P, plan.cov, *plan.ev, plan.obs_t, plan.obs_lo, plan.obs_hi, row0, out, rtol,
             atol, max_steps, plan.status, plan.nsteps)
-    run_chunk = plan.kernel.run_chunk
-    # Compile before the threads start, saying so when it takes a while (first run).
-    ensure_compiled(run_chunk, (lo, min(hi, lo + chunk_size), *args),
-                    f"model {plan.model.name}")
+    head = plan.kernel.head
+    # Compile (or load) the shared solver before the threads start, saying so when it
+    # takes a while (the first run on a machine).
+    ensure_compiled(run_chunk, (*head, lo, min(hi, lo + chunk_size), *args), "the solver")
     for a in range(lo, hi, chunk_size):
         b = min(hi, a + chunk_size)
         if threads == 1:
-            run_chunk(a, b, *args)
+            run_chunk(*head, a, b, *args)
         else:
             # Four pieces per thread, taken in turn by whichever thread is free, so that
             # slow subjects (or a core shared with another process) do not leave a thread
             # idle.  Each subject writes only its own rows: the pieces never change results.
             cuts = np.linspace(a, b, 4 * threads + 1).astype(np.int64)
             pool = _pool(threads)
-            jobs = [pool.submit(run_chunk, int(x), int(y), *args)
+            jobs = [pool.submit(run_chunk, *head, int(x), int(y), *args)
                     for x, y in zip(cuts[:-1], cuts[1:], strict=True) if y > x]
             for j in jobs:
                 j.result()

@@ -40,8 +40,8 @@ def build_report(
     Raises
     ------
     rewardsim.errors.AnalysisInputError
-        If the run folder lacks ``manifest.json``, ``subjects.parquet`` or
-        ``visits.parquet`` or a required column (the message names it).
+        If the run folder lacks ``manifest.json``, the ``subjects`` or ``visits`` table
+        or a required column (the message names it).
     rewardsim.errors.OutputError
         If ``out`` cannot be written (nothing partial is left).
     """

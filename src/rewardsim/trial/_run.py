@@ -1,22 +1,24 @@
-"""Run a trial design into a run folder: chunks written atomically, resumable.
+"""Run a trial design into a run folder: each chunk's tables written once, resumable.
 
 Layout while running::
 
-    RUN/.lock                                   held (flock) by the one process writing RUN
-    RUN/.chunks/state.json                      design hash, version, chunk size
-    RUN/.chunks/allocation-r<rep>.parquet       id, arm, screening attempt
-    RUN/.chunks/<table>-r<rep>-c<chunk>.parquet one chunk of patients of one replicate
-    RUN/.chunks/done-r<rep>-c<chunk>.json       written after the chunk's tables
+    RUN/.lock                                  held (flock) by the one process writing RUN
+    RUN/.chunks/state.json                     design hash, version, chunk size
+    RUN/.chunks/allocation-r<rep>.parquet      id, arm, screening attempt
+    RUN/.chunks/done-r<rep>-c<chunk>.json      written after the chunk's tables
+    RUN/<table>/part-r<rep>-c<chunk>.parquet   one chunk of patients of one replicate
 
-When every chunk is done the tables are concatenated (streamed, one chunk in memory at a
-time) into ``RUN/<table>.parquet``; ``manifest.json`` is written last, with the row count
-and content hash of each table (:func:`rewardsim.io._runfolder.seal_run`), and ``.chunks``
-and the lock are removed. Every file is written through :mod:`rewardsim.io._atomic`, so a
-killed run leaves only whole files. Started again with the same design, seed and chunk
+Each chunk's tables go straight to their final place, a part of each table's Parquet
+dataset, built from the kernel's NumPy output columns; there is no final concatenation.
+When every chunk is done, ``manifest.json`` is written last, with the row count and
+content hash of each part (:func:`rewardsim.io._runfolder.seal_run`), and ``.chunks``
+and the lock are removed. Every file is written through :mod:`rewardsim.io._atomic`, so
+a killed run leaves only whole files. Started again with the same design, seed and chunk
 size, it removes the temporary files the killed process left, skips the chunks already
-done and ends with the same tables as an uninterrupted run. A run that will replace the
-tables of a finished run (another number of replicates) removes its manifest first, so
-that a kill in between leaves an unfinished folder, which ``report`` and ``query`` refuse.
+done (their parts are kept) and ends with the same tables as an uninterrupted run. A run
+that will replace the tables of a finished run (another number of replicates) removes its
+manifest first, so that a kill in between leaves an unfinished folder, which ``report``
+and ``query`` refuse.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ import pyarrow.parquet as pq
 from ..engine._compile_notice import ensure_compiled
 from ..errors import AnalysisInputError, TrialDesignError
 from ..io._atomic import atomic_path, atomic_write_json, make_folder
-from ..io._runfolder import MANIFEST, read_manifest, seal_run, verify_tables
+from ..io._runfolder import MANIFEST, part_name, read_manifest, seal_run, verify_tables
 from ..models.behaviour import behaviour_values
 from ..models.circuit_daily import TRIAL_HYPOTHESES as HYPOTHESES
 from ..models.circuit_daily import describe as circuit_daily_settings
@@ -46,7 +48,7 @@ from ._cohort import KernelInputs, allocate, kernel_inputs, strata
 from ._design import Design, design_hash
 from ._efficacy import with_efficacy
 from ._folder import FolderLock, remove_leftovers
-from ._tables import TABLES, ChunkOutput, chunk_tables
+from ._tables import TABLES, ChunkOutput, chunk_tables, decoded
 
 __all__ = ["run_trial", "simulate_patients", "simulate_trial"]
 
@@ -62,11 +64,17 @@ def _version() -> str:
 _STRINGS = ["arm", "kind", "route"]  # dictionary-encode these; numbers are plain
 
 
-def _atomic_parquet(table: pa.Table, path: Path) -> None:
-    """Write a chunk file (no statistics, fast compression) atomically."""
-    with atomic_path(path, what="run chunk") as tmp:
-        pq.write_table(table, tmp, use_dictionary=_STRINGS, write_statistics=False,
-                       compression="lz4")
+def _atomic_parquet(table: pa.Table, path: Path, what: str = "run chunk") -> None:
+    """Write a Parquet file atomically: fast compression, statistics of ``replicate`` only
+    (readers check its range), text columns dictionary-encoded as they are built.
+
+    The Arrow schema is not stored: a text column built as a dictionary reads back as
+    plain text, as if it had been written as text.
+    """
+    with atomic_path(path, what=what) as tmp:
+        pq.write_table(table, tmp, use_dictionary=_STRINGS, compression="lz4",
+                       write_statistics=["replicate"] if "replicate" in table.column_names
+                       else False, store_schema=False)
 
 
 def simulate_patients(
@@ -225,7 +233,8 @@ def _run_locked(design: Design, root: Path, replicates: int, chunk_size: int,
     manifest_path = root / MANIFEST
     chunks = root / ".chunks"
     state_path = chunks / "state.json"
-    remove_leftovers(root, chunks)  # temporary files of a killed run
+    # Temporary files of a killed run.
+    remove_leftovers(root, chunks, *(root / name for name in TABLES))
     if manifest_path.is_file():
         old = _read_json(manifest_path)
         if old.get("design_hash") != h:
@@ -253,6 +262,10 @@ def _run_locked(design: Design, root: Path, replicates: int, chunk_size: int,
     total = n * replicates
     done_patients = 0
     wanted = [t for t in TABLES if t in ("subjects", "visits") or getattr(design.output, t)]
+    for name in set(TABLES) - set(wanted):  # a table from an earlier run of other options
+        shutil.rmtree(root / name, ignore_errors=True)
+    for name in TABLES:  # the one-file layout of earlier versions
+        (root / f"{name}.parquet").unlink(missing_ok=True)
     for rep in range(replicates):
         alloc_path = chunks / f"allocation-r{rep}.parquet"
         if alloc_path.is_file():
@@ -275,22 +288,23 @@ def _run_locked(design: Design, root: Path, replicates: int, chunk_size: int,
                                         attempt[lo:hi], n_threads=n_threads)
                 tables = chunk_tables(design, rep_inp, rep, ids, arm[lo:hi], res)
                 for name in wanted:
-                    _atomic_parquet(tables[name], chunks / f"{name}-r{rep}-c{c}.parquet")
+                    make_folder(root / name, what="run table folder")
+                    _atomic_parquet(tables[name], root / name / part_name(rep, c), "run table")
                 rows = {k: v.num_rows for k, v in tables.items()}
                 del res, tables  # free this chunk before the next one is allocated
                 atomic_write_json(marker, rows, what="run chunk marker")
             done_patients += hi - lo
             if progress is not None:
                 progress(done_patients, total)
+    # Parts of an earlier run with more replicates (or of another chunking) are not ours.
     n_chunks = (n + chunk_size - 1) // chunk_size
-    parts = {name: [chunks / f"{name}-r{r}-c{c}.parquet" for r in range(replicates)
-                    for c in range(n_chunks)] for name in wanted}  # fmt: skip
-    with ThreadPoolExecutor(max_workers=2) as pool:  # Arrow releases the GIL
-        jobs = {name: pool.submit(_concat, parts[name], root / f"{name}.parquet")
-                for name in wanted}  # fmt: skip
-        rows = {name: job.result() for name, job in jobs.items()}
-    for name in set(TABLES) - set(wanted):  # a table from an earlier run of other options
-        (root / f"{name}.parquet").unlink(missing_ok=True)
+    ours = {part_name(r, c) for r in range(replicates) for c in range(n_chunks)}
+    rows = {}
+    for name in wanted:
+        for p in (root / name).iterdir():
+            if p.name not in ours:
+                p.unlink()
+        rows[name] = sum(pq.ParquetFile(root / name / f).metadata.num_rows for f in ours)
     manifest = {
         "rewardsim_version": version,
         "design_hash": h,
@@ -311,24 +325,6 @@ def _run_locked(design: Design, root: Path, replicates: int, chunk_size: int,
     seal_run(root, manifest)  # last: row counts and content hashes of the tables above
     shutil.rmtree(chunks, ignore_errors=True)
     return root
-
-
-def _concat(parts: list[Path], dest: Path) -> int:
-    """Stream the chunk files into one table at ``dest`` (atomically); its row count."""
-    rows = 0
-    with atomic_path(dest, what="run table") as tmp:
-        writer = None
-        try:
-            for p in parts:
-                t = pq.read_table(p)
-                if writer is None:
-                    writer = pq.ParquetWriter(tmp, t.schema, use_dictionary=_STRINGS)
-                writer.write_table(t)
-                rows += t.num_rows
-        finally:
-            if writer is not None:
-                writer.close()
-    return rows
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -353,4 +349,4 @@ def simulate_trial(
     ids = np.arange(1, design.allocation.n + 1, dtype=np.int64)
     res = simulate_patients(design, inp, replicate, ids, arm, attempt, n_threads=n_threads)
     tables = chunk_tables(design, inp, replicate, ids, arm, res)
-    return {name: t.to_pandas() for name, t in tables.items()}
+    return {name: decoded(t).to_pandas() for name, t in tables.items()}

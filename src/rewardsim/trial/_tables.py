@@ -16,7 +16,7 @@ from . import _kernel as K
 from ._cohort import KernelInputs
 from ._design import REGIMENS, Design
 
-__all__ = ["ChunkOutput", "allocate_outputs", "chunk_tables"]
+__all__ = ["ChunkOutput", "allocate_outputs", "chunk_tables", "decoded"]
 
 TABLES = ("subjects", "visits", "daily_use", "doses")
 
@@ -55,10 +55,20 @@ def _nullable(values: np.ndarray) -> pa.Array:
 
 
 def _strings(codes: np.ndarray, names: list[str] | tuple[str, ...]) -> pa.Array:
-    """A plain string column from integer codes (built in Arrow, no Python objects)."""
+    """A text column from integer codes: a dictionary array (no string per row is built;
+    the run folder stores it dictionary-encoded, read back as plain text, and
+    :func:`decoded` turns it into plain text in memory)."""
     dictionary = pa.array(list(names), type=pa.string())
     indices = pa.array(np.asarray(codes, dtype=np.int32))
-    return pa.DictionaryArray.from_arrays(indices, dictionary).cast(pa.string())
+    return pa.DictionaryArray.from_arrays(indices, dictionary)
+
+
+def decoded(table: pa.Table) -> pa.Table:
+    """``table`` with its dictionary (text) columns as plain text, as the files read back."""
+    for k, field in enumerate(table.schema):
+        if pa.types.is_dictionary(field.type):
+            table = table.set_column(k, field.name, table.column(k).cast(pa.string()))
+    return table
 
 
 def chunk_tables(
