@@ -65,7 +65,8 @@ LI_STEPS, LI_REJECT, LI_FIRST, LI_IASTI, LI_NONSTI, LI_LAST, LI_CODE = (
 N_LI = 15
 
 
-@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp"})
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp"},
+      inline="always")
 def dopri_lanes(fns, Y, K, Z, U, YN, R, PL, DL, P2, D2, T, T1, H, TS, ERR, SN, SD, li, hs,
                 obs_t, out, yp, rtol, atol, max_steps):
     """Step all lanes together until an active lane ends its interval.
@@ -173,7 +174,10 @@ def dopri_lanes(fns, Y, K, Z, U, YN, R, PL, DL, P2, D2, T, T1, H, TS, ERR, SN, S
 
 
 # ----------------------------------------------------------------- lanes: the driver
-@njit(cache=True, nogil=True, error_model="numpy")
+# The functions called once a dose interval are inlined into run_lanes: a call counts a
+# reference to each array argument (two atomic operations apiece), which on W2 cost
+# more than a tenth of the run. run_lanes takes dopri_lanes' fast-math flags.
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _lane_events(fns, li, lf, l, t, ET, EK, EC, EV, EII, EDUR, EPH, yl, y0s, rl, hs, P2,
                  D2, obs_t, out, rtol, atol, max_steps, nst):
     """Events and outputs of lane l at time t, then on to its next interval.
@@ -244,7 +248,8 @@ def _lane_events(fns, li, lf, l, t, ET, EK, EC, EV, EII, EDUR, EPH, yl, y0s, rl,
         t = tnext
 
 
-@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp"})
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp"},
+      inline="always")
 def _lane_enter(fns, l, t, tnext, yl, rl, P2, D2, hs, Y, K, R, T, T1, H, li, yp, rtol, atol):
     """Put lane l into the Dormand-Prince loop for the interval [t, tnext]."""
     nx = yl.shape[1]
@@ -269,7 +274,7 @@ def _lane_enter(fns, l, t, tnext, yl, rl, P2, D2, hs, Y, K, R, T, T1, H, li, yp,
     li[l, LI_CODE] = 0
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp"})
 def run_lanes(fns, dims, lo, hi, P, COV, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate,
               ev_addl, ev_ii, ev_ss, ev_mod, obs_t, obs_lo, obs_hi, row0, out, rtol, atol,
               max_steps, status, nsteps):

@@ -27,7 +27,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +132,18 @@ def _allocation(design: Design, inp: KernelInputs, rep: int, chunk: int,
         attempt = s[:, K.S_ATTEMPT].astype(np.int64)
         code = strata(design, s)
     return allocate(design, rep, code), attempt
+
+
+def _write_chunk(design: Design, inp: KernelInputs, rep: int, c: int, ids: np.ndarray,
+                 arm: np.ndarray, res: ChunkOutput, root: Path, wanted: list[str],
+                 marker: Path) -> None:
+    """Build chunk ``c``'s tables, write each to its dataset part, then its done-marker."""
+    tables = chunk_tables(design, inp, rep, ids, arm, res)
+    for name in wanted:
+        make_folder(root / name, what="run table folder")
+        _atomic_parquet(tables[name], root / name / part_name(rep, c), "run table")
+    atomic_write_json(marker, {k: v.num_rows for k, v in tables.items()},
+                      what="run chunk marker")
 
 
 def _manifest_design(design: Design, sizes: list[int]) -> dict[str, Any]:
@@ -266,36 +278,40 @@ def _run_locked(design: Design, root: Path, replicates: int, chunk_size: int,
         shutil.rmtree(root / name, ignore_errors=True)
     for name in TABLES:  # the one-file layout of earlier versions
         (root / f"{name}.parquet").unlink(missing_ok=True)
-    for rep in range(replicates):
-        alloc_path = chunks / f"allocation-r{rep}.parquet"
-        if alloc_path.is_file():
-            a = pq.read_table(alloc_path)
-            arm = a["arm"].to_numpy()
-            attempt = a["attempt"].to_numpy()
-        else:
-            arm, attempt = _allocation(design, inp, rep, chunk_size, n_threads)
-            _atomic_parquet(pa.table({"id": np.arange(1, n + 1), "arm": arm,
-                                      "attempt": attempt}), alloc_path)
-        if rep == 0:
-            sizes = np.bincount(arm, minlength=len(design.arms)).tolist()
-        rep_inp = inp if draws is None else with_efficacy(inp, **draws[rep])
-        for c, lo in enumerate(range(0, n, chunk_size)):
-            hi = min(n, lo + chunk_size)
-            marker = chunks / f"done-r{rep}-c{c}.json"
-            if not marker.is_file():
-                ids = np.arange(lo + 1, hi + 1, dtype=np.int64)
-                res = simulate_patients(design, rep_inp, rep, ids, arm[lo:hi],
-                                        attempt[lo:hi], n_threads=n_threads)
-                tables = chunk_tables(design, rep_inp, rep, ids, arm[lo:hi], res)
-                for name in wanted:
-                    make_folder(root / name, what="run table folder")
-                    _atomic_parquet(tables[name], root / name / part_name(rep, c), "run table")
-                rows = {k: v.num_rows for k, v in tables.items()}
-                del res, tables  # free this chunk before the next one is allocated
-                atomic_write_json(marker, rows, what="run chunk marker")
-            done_patients += hi - lo
-            if progress is not None:
-                progress(done_patients, total)
+    pending: Future[None] | None = None
+    with ThreadPoolExecutor(max_workers=1) as writer:  # one chunk's tables at a time, in order
+        for rep in range(replicates):
+            alloc_path = chunks / f"allocation-r{rep}.parquet"
+            if alloc_path.is_file():
+                a = pq.read_table(alloc_path)
+                arm = a["arm"].to_numpy()
+                attempt = a["attempt"].to_numpy()
+            else:
+                arm, attempt = _allocation(design, inp, rep, chunk_size, n_threads)
+                _atomic_parquet(pa.table({"id": np.arange(1, n + 1), "arm": arm,
+                                          "attempt": attempt}), alloc_path)
+            if rep == 0:
+                sizes = np.bincount(arm, minlength=len(design.arms)).tolist()
+            rep_inp = inp if draws is None else with_efficacy(inp, **draws[rep])
+            for c, lo in enumerate(range(0, n, chunk_size)):
+                hi = min(n, lo + chunk_size)
+                marker = chunks / f"done-r{rep}-c{c}.json"
+                if not marker.is_file():
+                    ids = np.arange(lo + 1, hi + 1, dtype=np.int64)
+                    res = simulate_patients(design, rep_inp, rep, ids, arm[lo:hi],
+                                            attempt[lo:hi], n_threads=n_threads)
+                    # This chunk's tables are built and written while the next chunk is
+                    # simulated; at most two chunks are held at once.
+                    if pending is not None:
+                        pending.result()
+                    pending = writer.submit(_write_chunk, design, rep_inp, rep, c, ids,
+                                            arm[lo:hi], res, root, wanted, marker)
+                    del res
+                done_patients += hi - lo
+                if progress is not None:
+                    progress(done_patients, total)
+        if pending is not None:
+            pending.result()
     # Parts of an earlier run with more replicates (or of another chunking) are not ours.
     n_chunks = (n + chunk_size - 1) // chunk_size
     ours = {part_name(r, c) for r in range(replicates) for c in range(n_chunks)}
