@@ -38,6 +38,7 @@ import math
 
 from ..engine import Compartment, Derived, Model, Output, Param
 from .baclofen_pk import MW_BACLOFEN, BaclofenPK
+from .rat_cocaine_pk import RAT_PK_ODE
 from .species import HUMAN_WEIGHT_KG, RAT_WEIGHT_KG
 
 __all__ = ["RAT_BACLOFEN_CMT", "RatBaclofenPK"]
@@ -86,12 +87,7 @@ class RatBaclofenPK(Model):
               "Sci 23:473-484) holds in the rat"),
     )
     derived = (Derived("KEL", "CL / V1", "1/h", "Elimination rate constant"),)
-    ode = """
-    dxdt_IP = -KA_IP * IP
-    dxdt_SC = -KA_SC * SC
-    dxdt_CENT = KA_IP * IP + KA_SC * SC - (CL + Q) / V1 * CENT + Q / V2 * PERIPH
-    dxdt_PERIPH = Q / V1 * CENT - Q / V2 * PERIPH
-    """
+    ode = RAT_PK_ODE  # the rat cocaine model's structure
     outputs = (
         Output("CP", "CENT / V1", "mg/L", "Plasma baclofen (racemate)"),
         Output("CSF_UM", f"RCSF * 1000.0 * CENT / V1 / {MW_BACLOFEN}", "uM",

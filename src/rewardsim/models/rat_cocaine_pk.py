@@ -109,6 +109,16 @@ _TN = "Tsibulsky VL, Norman AB 1999, Brain Res 839:85-93 (functional half-life 8
 _DISPO = "calibrated: to " + _LAU + " with the terminal half-life of " + _TN + "; " + _FILE
 
 
+#: Two depots (i.p., s.c.) absorbed first order into a two-compartment disposition; the
+#: rat baclofen model has the same structure (``rat_baclofen_pk``).
+RAT_PK_ODE = """
+    dxdt_IP = -KA_IP * IP
+    dxdt_SC = -KA_SC * SC
+    dxdt_CENT = KA_IP * IP + KA_SC * SC - (CL + Q) / V1 * CENT + Q / V2 * PERIPH
+    dxdt_PERIPH = Q / V1 * CENT - Q / V2 * PERIPH
+    """
+
+
 class RatCocainePK(Model):
     name = "rat-cocaine"
     description = (
@@ -140,12 +150,7 @@ class RatCocainePK(Model):
         Param("F2", 1.0, "1", "Bioavailability, s.c.",
               "assumed: complete; no figure found", upper=1.0),
     )
-    ode = """
-    dxdt_IP = -KA_IP * IP
-    dxdt_SC = -KA_SC * SC
-    dxdt_CENT = KA_IP * IP + KA_SC * SC - (CL + Q) / V1 * CENT + Q / V2 * PERIPH
-    dxdt_PERIPH = Q / V1 * CENT - Q / V2 * PERIPH
-    """
+    ode = RAT_PK_ODE
     outputs = (
         Output("CP", "CENT / V1", "mg/L", "Serum/arterial cocaine (base), = µg/mL"),
         Output("CP_UM", f"1000.0 * CENT / V1 / {MW_COCAINE}", "uM",
