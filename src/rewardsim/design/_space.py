@@ -38,7 +38,6 @@ import hashlib
 import itertools
 import json
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +45,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import DesignSpaceError, TrialDesignError
+from ..io._toml import read_toml
 from ..trial import Design, load_design, parse_design
 from ..trial._design import WEEKDAYS, Arm
 from ._hypotheses import HypothesisSpec, resolve_hypotheses
@@ -418,13 +418,7 @@ def load_space(path: str | Path) -> DesignSpace:
     (12, ['anti_craving', 'anti_anxiety', 'both', 'none'])
     """
     p = Path(path)
-    if not p.is_file():
-        raise DesignSpaceError(f"Design-space file {str(p)!r} does not exist.")
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise DesignSpaceError(f"Design-space file {p.name!r} is not valid TOML: {exc}.") \
-            from None
+    data = read_toml(p, DesignSpaceError, "Design-space file")
     return parse_space(data, base_dir=p.parent)
 
 

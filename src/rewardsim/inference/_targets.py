@@ -26,12 +26,12 @@ refused with a :class:`~rewardsim.errors.TargetsError` naming it.
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import RewardsimError, TargetsError
+from ..io._toml import read_toml
 from ..trial import Design, load_design
 
 __all__ = ["STATISTICS", "Target", "Targets", "load_targets", "parse_targets"]
@@ -195,10 +195,5 @@ def parse_targets(data: dict[str, Any], base: Path) -> Targets:
 def load_targets(path: str | Path) -> Targets:
     """Read and validate a targets file (TOML); its design is read relative to it."""
     p = Path(path)
-    if not p.is_file():
-        raise TargetsError(f"Targets file {str(p)!r} does not exist.")
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise TargetsError(f"Targets file {p.name!r} is not valid TOML: {exc}.") from None
+    data = read_toml(p, TargetsError, "Targets file")
     return parse_targets(data, p.parent)

@@ -16,13 +16,13 @@ of range is refused with a :class:`~rewardsim.errors.ProtocolError` naming the f
 from __future__ import annotations
 
 import copy
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import ProtocolError
+from ..io._toml import read_toml
 from ..models.reward_circuit import HYPOTHESES, RewardCircuit
 
 __all__ = ["KINDS", "ROUTES", "LabProtocol", "Protocol", "load_protocol", "parse_protocol"]
@@ -402,11 +402,6 @@ def load_protocol(path: str | Path) -> LabProtocol:
     ['saline', '0.25 mg/kg', '0.5 mg/kg', '1 mg/kg']
     """
     p = Path(path)
-    if not p.is_file():
-        raise ProtocolError(f"Protocol file {str(p)!r} does not exist.")
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ProtocolError(f"Protocol file {p.name!r} is not valid TOML: {exc}.") from None
+    data = read_toml(p, ProtocolError, "Protocol file")
     return parse_protocol(data)
 

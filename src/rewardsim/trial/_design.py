@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -26,6 +25,7 @@ from pydantic import (
 )
 
 from ..errors import TrialDesignError
+from ..io._toml import read_toml
 from ..models.behaviour import ROUTES
 from ..models.care import CARE_KINDS
 from ..models.circuit_daily import TRIAL_HYPOTHESES as HYPOTHESES
@@ -378,12 +378,7 @@ def load_design(path: str | Path) -> Design:
     [35, 35]
     """
     p = Path(path)
-    if not p.is_file():
-        raise TrialDesignError(f"Design file {str(p)!r} does not exist.")
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise TrialDesignError(f"Design file {p.name!r} is not valid TOML: {exc}.") from None
+    data = read_toml(p, TrialDesignError, "Design file")
     return parse_design(data)
 
 
