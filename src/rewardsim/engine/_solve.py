@@ -309,15 +309,17 @@ def subject(fns, dims, method, i, p, cov, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt,
             # interval, its arrays counted as references, would cost more than the steps.
             # Models of 1 to 3 states keep the state and Phi in registers, with the product
             # written out (the same operations in the same order as the loop of larger
-            # models, so the same numbers).
+            # models, so the same numbers). The last pass of each loop is the step to the
+            # event, with no output.
             kb = k0
             tc = t
             if NX == 1:
                 s0 = y[0]
                 m00 = Phi[slot, 0, 0]
                 g0 = g[0]
-                while kout < kend and obs_t[kout] < tnext:
-                    tt = obs_t[kout]
+                while True:
+                    last = not (kout < kend and obs_t[kout] < tnext)
+                    tt = tnext if last else obs_t[kout]
                     dt = tt - tc
                     if dt > 0.0:
                         if dt != last_dt:
@@ -330,29 +332,20 @@ def subject(fns, dims, method, i, p, cov, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt,
                         if anyrate:
                             a0 = a0 + g0
                         s0 = a0
+                    if last:
+                        break
                     Yb[(kout - kb) * 1 + 0] = s0
                     tc = tt
                     kout += 1
-                dt = tnext - tc
-                if dt > 0.0:
-                    if dt != last_dt:
-                        slot = _slot(dt, A, cache_dt, cache_ctr, Phi, Gam)
-                        last_dt = dt
-                        _gamma_rates(slot, Gam, rates, g)
-                        m00 = Phi[slot, 0, 0]
-                        g0 = g[0]
-                    a0 = m00 * s0
-                    if anyrate:
-                        a0 = a0 + g0
-                    s0 = a0
                 y[0] = s0
             elif NX == 2:
                 s0, s1 = y[0], y[1]
                 m00, m01 = Phi[slot, 0, 0], Phi[slot, 0, 1]
                 m10, m11 = Phi[slot, 1, 0], Phi[slot, 1, 1]
                 g0, g1 = g[0], g[1]
-                while kout < kend and obs_t[kout] < tnext:
-                    tt = obs_t[kout]
+                while True:
+                    last = not (kout < kend and obs_t[kout] < tnext)
+                    tt = tnext if last else obs_t[kout]
                     dt = tt - tc
                     if dt > 0.0:
                         if dt != last_dt:
@@ -370,27 +363,12 @@ def subject(fns, dims, method, i, p, cov, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt,
                             a0 = a0 + g0
                             a1 = a1 + g1
                         s0, s1 = a0, a1
+                    if last:
+                        break
                     Yb[(kout - kb) * 2 + 0] = s0
                     Yb[(kout - kb) * 2 + 1] = s1
                     tc = tt
                     kout += 1
-                dt = tnext - tc
-                if dt > 0.0:
-                    if dt != last_dt:
-                        slot = _slot(dt, A, cache_dt, cache_ctr, Phi, Gam)
-                        last_dt = dt
-                        _gamma_rates(slot, Gam, rates, g)
-                        m00, m01 = Phi[slot, 0, 0], Phi[slot, 0, 1]
-                        m10, m11 = Phi[slot, 1, 0], Phi[slot, 1, 1]
-                        g0, g1 = g[0], g[1]
-                    a0 = m00 * s0
-                    a0 = a0 + m01 * s1
-                    a1 = m10 * s0
-                    a1 = a1 + m11 * s1
-                    if anyrate:
-                        a0 = a0 + g0
-                        a1 = a1 + g1
-                    s0, s1 = a0, a1
                 y[0] = s0
                 y[1] = s1
             elif NX == 3:
@@ -399,8 +377,9 @@ def subject(fns, dims, method, i, p, cov, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt,
                 m10, m11, m12 = Phi[slot, 1, 0], Phi[slot, 1, 1], Phi[slot, 1, 2]
                 m20, m21, m22 = Phi[slot, 2, 0], Phi[slot, 2, 1], Phi[slot, 2, 2]
                 g0, g1, g2 = g[0], g[1], g[2]
-                while kout < kend and obs_t[kout] < tnext:
-                    tt = obs_t[kout]
+                while True:
+                    last = not (kout < kend and obs_t[kout] < tnext)
+                    tt = tnext if last else obs_t[kout]
                     dt = tt - tc
                     if dt > 0.0:
                         if dt != last_dt:
@@ -425,35 +404,13 @@ def subject(fns, dims, method, i, p, cov, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt,
                             a1 = a1 + g1
                             a2 = a2 + g2
                         s0, s1, s2 = a0, a1, a2
+                    if last:
+                        break
                     Yb[(kout - kb) * 3 + 0] = s0
                     Yb[(kout - kb) * 3 + 1] = s1
                     Yb[(kout - kb) * 3 + 2] = s2
                     tc = tt
                     kout += 1
-                dt = tnext - tc
-                if dt > 0.0:
-                    if dt != last_dt:
-                        slot = _slot(dt, A, cache_dt, cache_ctr, Phi, Gam)
-                        last_dt = dt
-                        _gamma_rates(slot, Gam, rates, g)
-                        m00, m01, m02 = Phi[slot, 0, 0], Phi[slot, 0, 1], Phi[slot, 0, 2]
-                        m10, m11, m12 = Phi[slot, 1, 0], Phi[slot, 1, 1], Phi[slot, 1, 2]
-                        m20, m21, m22 = Phi[slot, 2, 0], Phi[slot, 2, 1], Phi[slot, 2, 2]
-                        g0, g1, g2 = g[0], g[1], g[2]
-                    a0 = m00 * s0
-                    a0 = a0 + m01 * s1
-                    a0 = a0 + m02 * s2
-                    a1 = m10 * s0
-                    a1 = a1 + m11 * s1
-                    a1 = a1 + m12 * s2
-                    a2 = m20 * s0
-                    a2 = a2 + m21 * s1
-                    a2 = a2 + m22 * s2
-                    if anyrate:
-                        a0 = a0 + g0
-                        a1 = a1 + g1
-                        a2 = a2 + g2
-                    s0, s1, s2 = a0, a1, a2
                 y[0] = s0
                 y[1] = s1
                 y[2] = s2
