@@ -57,6 +57,18 @@ _Q0, _Q1, _Q2, _Q3, _Q4 = (0.9602651871321822, -0.06396622694580437, 0.023416421
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def dense_weights(x):
+    """Weights of k1, k3, ..., k7 in the dense output at x = (t - t_n) / h (Shampine
+    1986; k2 has none)."""
+    return (x * (D_P10 + x * (D_P11 + x * (D_P12 + x * D_P13))),
+            x * x * (D_P31 + x * (D_P32 + x * D_P33)),
+            x * x * (D_P41 + x * (D_P42 + x * D_P43)),
+            x * x * (D_P51 + x * (D_P52 + x * D_P53)),
+            x * x * (D_P61 + x * (D_P62 + x * D_P63)),
+            x * x * (D_P71 + x * (D_P72 + x * D_P73)))
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def dp_factor(err2):
     """min(10, max(0.2, 0.9 * err2**(-1/10)))."""
     x = min(max(err2, 1e-11), 1e7)
@@ -171,12 +183,7 @@ def dopri_advance(fns, t0, t1, ya, p, d, rates, obs_t, kout, kend, out, row0, rt
             tn = t + h
             while kout < kend and obs_t[kout] <= tn and obs_t[kout] < t1:
                 x = (obs_t[kout] - t) / h
-                b1 = x * (D_P10 + x * (D_P11 + x * (D_P12 + x * D_P13)))
-                b3 = x * x * (D_P31 + x * (D_P32 + x * D_P33))
-                b4 = x * x * (D_P41 + x * (D_P42 + x * D_P43))
-                b5 = x * x * (D_P51 + x * (D_P52 + x * D_P53))
-                b6 = x * x * (D_P61 + x * (D_P62 + x * D_P63))
-                b7 = x * x * (D_P71 + x * (D_P72 + x * D_P73))
+                b1, b3, b4, b5, b6, b7 = dense_weights(x)
                 for i in range(nx):
                     K[W_YP, i] = K[W_Y, i] + h * (b1 * K[0, i] + b3 * K[2, i] + b4 * K[3, i]
                                                   + b5 * K[4, i] + b6 * K[5, i]

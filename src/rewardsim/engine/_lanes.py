@@ -8,28 +8,7 @@ step; the model's right-hand side is called once a stage for all lanes
 import numpy as np
 from numba import njit
 
-from ._dopri import (
-    D_P10,
-    D_P11,
-    D_P12,
-    D_P13,
-    D_P31,
-    D_P32,
-    D_P33,
-    D_P41,
-    D_P42,
-    D_P43,
-    D_P51,
-    D_P52,
-    D_P53,
-    D_P61,
-    D_P62,
-    D_P63,
-    D_P71,
-    D_P72,
-    D_P73,
-    dp_factor,
-)  # fmt: skip
+from ._dopri import dense_weights, dp_factor
 from ._events import EV_BOLUS, EV_INF_OFF, EV_RESET, EV_SS, EV_SS2, expand
 from ._fcall import (
     F_DERIVE,
@@ -137,12 +116,7 @@ def dopri_lanes(fns, Y, K, Z, U, YN, R, PL, DL, P2, D2, T, T1, H, TS, ERR, SN, S
                 row = li[l, LI_ROW]
                 while kout < kend and obs_t[kout] <= tn and obs_t[kout] < t1:
                     x = (obs_t[kout] - t) / h
-                    b1 = x * (D_P10 + x * (D_P11 + x * (D_P12 + x * D_P13)))
-                    b3 = x * x * (D_P31 + x * (D_P32 + x * D_P33))
-                    b4 = x * x * (D_P41 + x * (D_P42 + x * D_P43))
-                    b5 = x * x * (D_P51 + x * (D_P52 + x * D_P53))
-                    b6 = x * x * (D_P61 + x * (D_P62 + x * D_P63))
-                    b7 = x * x * (D_P71 + x * (D_P72 + x * D_P73))
+                    b1, b3, b4, b5, b6, b7 = dense_weights(x)
                     for i in range(nx):
                         yp[i] = Y[i, l] + h * (b1 * K[0, i, l] + b3 * K[2, i, l] + b4 * K[3, i, l]
                                                + b5 * K[4, i, l] + b6 * K[5, i, l]
