@@ -45,7 +45,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import DesignSpaceError, TrialDesignError
-from ..io._toml import read_toml
+from ..io._read import read_toml
 from ..trial import Design, load_design, parse_design
 from ..trial._design import WEEKDAYS, Arm
 from ._hypotheses import HypothesisSpec, resolve_hypotheses

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RewardsimError, TargetsError
-from ..io._toml import read_toml
+from ..io._read import read_toml
 from ..trial import Design, load_design
 
 __all__ = ["STATISTICS", "Target", "Targets", "load_targets", "parse_targets"]

@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import ProtocolError
-from ..io._toml import read_toml
+from ..io._read import read_toml
 from ..models.reward_circuit import HYPOTHESES, RewardCircuit
 
 __all__ = ["KINDS", "ROUTES", "LabProtocol", "Protocol", "load_protocol", "parse_protocol"]

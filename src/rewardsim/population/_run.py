@@ -42,6 +42,7 @@ import pyarrow.parquet as pq
 
 from ..engine._compile_notice import ensure_compiled
 from ..errors import PopulationError
+from ..io._read import read_json_object
 from . import _layout as L
 from ._care import plan_arrays
 from ._inputs import inputs
@@ -181,14 +182,6 @@ def margins_table(spec: ScenarioFile) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise PopulationError(f"Cannot read {str(path)!r}: {exc}") from None
-    return data if isinstance(data, dict) else {}
-
-
 def run_population(
     spec: ScenarioFile,
     out: str | Path,
@@ -243,7 +236,7 @@ def run_population(
     state_path = chunks / "state.json"
     manifest_path = root / "manifest.json"
     if manifest_path.is_file():
-        old = _read_json(manifest_path)
+        old = read_json_object(manifest_path, PopulationError)
         if old.get("scenario_hash") != h:
             raise PopulationError(
                 f"--out {str(root)!r} holds a run of another scenario file (hash "
@@ -251,7 +244,7 @@ def run_population(
         if not per_person or (root / "per_person.parquet").is_file():
             return root
     if state_path.is_file():
-        state = _read_json(state_path)
+        state = read_json_object(state_path, PopulationError)
         if state.get("scenario_hash") != h:
             raise PopulationError(
                 f"--out {str(root)!r} holds an unfinished run of another scenario file (hash "

@@ -25,7 +25,7 @@ from pydantic import (
 )
 
 from ..errors import TrialDesignError
-from ..io._toml import read_toml
+from ..io._read import read_toml
 from ..models.behaviour import ROUTES
 from ..models.care import CARE_KINDS
 from ..models.circuit_daily import TRIAL_HYPOTHESES as HYPOTHESES

@@ -38,6 +38,7 @@ import pyarrow.parquet as pq
 from ..engine._compile_notice import ensure_compiled
 from ..errors import AnalysisInputError, TrialDesignError
 from ..io._atomic import atomic_path, atomic_write_json, make_folder
+from ..io._read import read_json_object
 from ..io._runfolder import MANIFEST, part_name, read_manifest, seal_run, verify_tables
 from ..models.behaviour import behaviour_values
 from ..models.circuit_daily import TRIAL_HYPOTHESES as HYPOTHESES
@@ -248,7 +249,7 @@ def _run_locked(design: Design, root: Path, replicates: int, chunk_size: int,
     # Temporary files of a killed run.
     remove_leftovers(root, chunks, *(root / name for name in TABLES))
     if manifest_path.is_file():
-        old = _read_json(manifest_path)
+        old = read_json_object(manifest_path, TrialDesignError)
         if old.get("design_hash") != h:
             raise TrialDesignError(
                 f"Run folder {str(root)!r} holds a run of another design (hash "
@@ -259,7 +260,7 @@ def _run_locked(design: Design, root: Path, replicates: int, chunk_size: int,
         # The tables are about to be replaced: first the folder stops being a finished run.
         manifest_path.unlink()
     if state_path.is_file():
-        state = _read_json(state_path)
+        state = read_json_object(state_path, TrialDesignError)
         if state.get("design_hash") != h:
             raise TrialDesignError(
                 f"Run folder {str(root)!r} holds an unfinished run of another design (hash "
@@ -341,14 +342,6 @@ def _run_locked(design: Design, root: Path, replicates: int, chunk_size: int,
     seal_run(root, manifest)  # last: row counts and content hashes of the tables above
     shutil.rmtree(chunks, ignore_errors=True)
     return root
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise TrialDesignError(f"Cannot read {str(path)!r}: {exc}") from exc
-    return data if isinstance(data, dict) else {}
 
 
 def simulate_trial(
