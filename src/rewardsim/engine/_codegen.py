@@ -129,12 +129,11 @@ def model_source(model: Model, method: int) -> str:
     # parameters of every dosable compartment n; Rn and Dn exist where the model declares
     # them.
     declared = set(pnames) | set(cnames) | set(dnames)
-    dose_body = []
+    dose_body = [f"for _i in range({4 * nx}):", f"    _m[_i] = 1.0 if _i < {nx} else 0.0"]
     for i, c in enumerate(model.compartments, start=1):
         dose_body += [f"_m[{k * nx + i - 1}] = {name}{i}"
-                      if c.dosable and f"{name}{i}" in declared
-                      else f"_m[{k * nx + i - 1}] = {float(k == 0)}"
-                      for k, name in enumerate(("F", "ALAG", "R", "D"))]
+                      for k, name in enumerate(("F", "ALAG", "R", "D"))
+                      if c.dosable and f"{name}{i}" in declared]
     # Outputs are evaluated for a run of states: the parameters are read once.
     obs_unpack = _used(unpack_p + unpack_d, obs_body)
     obs_state = [f"{n} = _Y[_k * {nx} + {i}]" for i, n in enumerate(xnames)]
@@ -172,46 +171,56 @@ def _step_lanes(model: Model, pnames: tuple[str, ...], dnames: tuple[str, ...],
                 xnames: tuple[str, ...]) -> str:
     """``step_lanes``: one Dormand-Prince step of LANES subjects, stage by stage.
 
-    The arithmetic of :func:`rewardsim.engine._lanes.dopri_lanes` before this function
-    took it over, with the model's right-hand side written into each stage: one call a
-    step instead of one a stage. Arrays lane-minor (see :mod:`rewardsim.engine._fcall`);
-    K holds the seven stages, stage 1 given. Compiled with the right-hand side's fast-math
-    flags (fused multiply-add; 6 % of the W2 benchmark against none).
+    Arrays lane-minor (see :mod:`rewardsim.engine._fcall`); K holds the seven stages,
+    stage 1 given. Stage s's input for every state and lane is one loop over the
+    lane-minor array (its coefficients written in), then the model's right-hand side,
+    written once, runs for each lane; last, the error and stiffness sums. The stages are
+    a loop rather than written out six times: numba's front end takes about a
+    millisecond a statement, and the model's block once instead of six times is what
+    keeps a new model's compile near a second. The arithmetic, and its order, is that of
+    :func:`rewardsim.engine._dopri.dopri_advance`. Compiled with the right-hand side's
+    fast-math flags (fused multiply-add).
     """
     from . import _dopri
 
     nx, L = len(xnames), LANES
-    consts = sorted({c for st in _DP_STAGES for c in (st[0], *st[1]) if c} | {
-        c for c in _DP_ERR if c})
-    head = "".join(f"{c} = {getattr(_dopri, c)!r}\n" for c in consts)
+    c_of = [0.0] + [getattr(_dopri, c) if c else 1.0 for c, _ in _DP_STAGES]
+    e_row = [getattr(_dopri, e) if e else 0.0 for e in _DP_ERR]
+    head = f"_DPC = {tuple(c_of)!r}\n_DPE = {tuple(e_row)!r}\n"
     ode = model.ode_source().splitlines()
-    unpack = (_unpack(pnames, "_P", True) + _unpack(dnames, "_D", True))
-    body: list[str] = []
-    for s, (c, row) in enumerate(_DP_STAGES, start=1):
-        dest = "_Z" if s < 5 else ("_U" if s == 5 else "_YN")
-        lane = ["_h = _H[_l]", "t = _T[_l]" + (f" + {c} * _h" if c else " + _h")]
-        for i, n in enumerate(xnames):
-            terms = " + ".join(f"{a} * _K[{k * nx * L + i * L} + _l]"
-                               for k, a in enumerate(row) if a)
-            lane.append(f"{n} = _Y[{i * L} + _l] + _h * ({terms})")
-            if dest != "_Z":
-                lane.append(f"{dest}[{i * L} + _l] = {n}")
-        lane += _used(unpack, ode) + ode
-        lane += [f"_K[{s * nx * L + i * L} + _l] = dxdt_{n} + _R[{i * L} + _l]"
-                 for i, n in enumerate(xnames)]
-        body += [f"for _l in range({L}):"] + ["    " + x for x in lane]
-    # Squared RMS error norm, and the stiffness estimate's two sums.
-    err = ["_h = _H[_l]", "_e2 = 0.0", "_sn = 0.0", "_sd = 0.0"]
-    for i in range(nx):
-        terms = " + ".join(f"{a} * _K[{k * nx * L + i * L} + _l]" for k, a in enumerate(_DP_ERR)
-                           if a)
-        err += [f"_e = _h * ({terms})",
-                f"_sc = _atol + _rtol * max(abs(_Y[{i * L} + _l]), abs(_YN[{i * L} + _l]))",
-                "_e2 += (_e / _sc) ** 2",
-                f"_sn += (_K[{6 * nx * L + i * L} + _l] - _K[{5 * nx * L + i * L} + _l]) ** 2",
-                f"_sd += (_YN[{i * L} + _l] - _U[{i * L} + _l]) ** 2"]
-    err += ["_ERR[_l] = _e2", "_SN[_l] = _sn", "_SD[_l] = _sd"]
-    body += [f"for _l in range({L}):"] + ["    " + x for x in err]
+    unpack = _unpack(pnames, "_P", True) + _unpack(dnames, "_D", True)
+    # Stage s (1..6) of K from the input Y + h * sum_k a_sk K_k, held in U for s < 6
+    # (U ends as stage 6's input, u) and in YN for s = 6.
+    body = ["for _s in range(1, 7):", "    _Z = _U if _s < 6 else _YN"]
+    for s, (_, row) in enumerate(_DP_STAGES, start=1):
+        terms = " + ".join(f"{getattr(_dopri, a)!r} * _K[{k * nx * L} + _j]"
+                           for k, a in enumerate(row) if a)
+        body += [f"    {'if' if s == 1 else 'elif'} _s == {s}:",
+                 f"        for _j in range({nx * L}):",
+                 f"            _Z[_j] = _Y[_j] + _H[_j % {L}] * ({terms})"]
+    lane = (["t = _T[_l] + _DPC[_s] * _H[_l]"]
+            + [f"{n} = _Z[{i * L} + _l]" for i, n in enumerate(xnames)]
+            + _used(unpack, ode) + ode
+            + [f"_K[_s * {nx * L} + {i * L} + _l] = dxdt_{n} + _R[{i * L} + _l]"
+               for i, n in enumerate(xnames)])
+    body += [f"    for _l in range({L}):"] + ["        " + x for x in lane]
+    # Squared RMS error norm, and the stiffness estimate's two sums. Stage 2's error
+    # weight is 0: adding 0 * k2 changes nothing (a k2 that is not finite has made yn
+    # not finite, and the step is rejected either way).
+    body += [f"for _l in range({L}):",
+             "    _h = _H[_l]", "    _e2 = 0.0", "    _sn = 0.0", "    _sd = 0.0",
+             f"    for _i in range({nx}):",
+             "        _e = 0.0",
+             "        for _k in range(7):",
+             f"            _e += _DPE[_k] * _K[(_k * {nx} + _i) * {L} + _l]",
+             "        _e = _h * _e",
+             f"        _sc = _atol + _rtol * max(abs(_Y[_i * {L} + _l]), "
+             f"abs(_YN[_i * {L} + _l]))",
+             "        _e2 += (_e / _sc) ** 2",
+             f"        _sn += (_K[(6 * {nx} + _i) * {L} + _l] "
+             f"- _K[(5 * {nx} + _i) * {L} + _l]) ** 2",
+             f"        _sd += (_YN[_i * {L} + _l] - _U[_i * {L} + _l]) ** 2",
+             "    _ERR[_l] = _e2", "    _SN[_l] = _sn", "    _SD[_l] = _sd"]
     return head + "\n\n" + _fn(
         "_P, _P, _P, _P, _P, _P, _P, _P, _P, _P, _P, _P, _D, _D", "_FAST",
         "step_lanes(_T, _H, _Y, _K, _U, _YN, _R, _P, _D, _ERR, _SN, _SD, _rtol, _atol)",
