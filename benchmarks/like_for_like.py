@@ -28,8 +28,9 @@ rewardsim's Rodas4 at rtol 1e-12, atol 1e-14 mg.
 
 The peers need R (``Rscript``): deSolve from ``apt-get install r-cran-desolve`` (Debian,
 Ubuntu) or ``install.packages("deSolve")``; mrgsolve from ``install.packages("mrgsolve")``
-where CRAN is reachable (it compiles its models, so R needs a C++ toolchain). A peer that
-is not installed is left out and the record says so. Run from the repository root::
+where CRAN is reachable, else from its source with Debian's packages for its dependencies
+(``benchmarks/README.md``; it compiles its models, so R needs a C++ toolchain). A peer
+that is not installed is left out and the record says so. Run from the repository root::
 
     python benchmarks/like_for_like.py                 # about 5 minutes on 2 cores
     python benchmarks/like_for_like.py --cases "W2 ODE" --tolerances 1e-6:1e-6 --n-peer 200
