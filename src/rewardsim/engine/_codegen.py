@@ -92,7 +92,7 @@ def _fn(sig: str, flags: str, head: str, body: list[str], indent: str = "    ") 
             + "    return\n\n\n")
 
 
-# Functions of the math module an invariant expression may call (those _MATH imports).
+# Functions an invariant expression may call: those _MATH imports, and abs, min, max.
 _PURE = frozenset({"exp", "log", "log10", "sqrt", "tanh", "sin", "cos", "floor", "ceil", "erf",
                    "abs", "min", "max"})
 
