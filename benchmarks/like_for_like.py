@@ -17,7 +17,10 @@ parameters for every tool, taken from rewardsim's ``sol.params``):
 
 mrgsolve's and deSolve's ODE solver is ODEPACK's LSODA (Adams, switching to BDF when
 stiff). Every ODE row runs every tool at the same rtol and atol (atol in mg), for each
-pair of ``--tolerances`` (default 1e-8/1e-8, mrgsolve's defaults, and 1e-6/1e-6).
+pair of ``--tolerances`` (default 1e-8/1e-8, mrgsolve's defaults, and 1e-6/1e-6). Equal
+tolerances do not give equal errors, so the ODE cases also get ratios at equal accuracy:
+each peer run against rewardsim's time interpolated (log against log) at the peer's
+error, within the errors rewardsim reached over the tolerances run (``equal_error``).
 rewardsim runs on each of ``--threads`` (default 1 and 2); the peers have one thread.
 Each tool runs the whole population ``--repeats`` (rewardsim) or ``--peer-repeats`` times
 after one untimed warm-up (compiling or loading the model); the tables give medians, never
@@ -34,6 +37,9 @@ that is not installed is left out and the record says so. Run from the repositor
 
     python benchmarks/like_for_like.py                 # about 5 minutes on 2 cores
     python benchmarks/like_for_like.py --cases "W2 ODE" --tolerances 1e-6:1e-6 --n-peer 200
+    python benchmarks/like_for_like.py --cases "W1 ODE,W2 ODE" --peers mrgsolve \
+        --tolerances 1e-5:1e-5,1e-6:1e-6,1e-7:1e-7,1e-8:1e-8,1e-9:1e-9 \
+        --out benchmarks/results/like_for_like_work_precision.json   # equal accuracy
 """
 
 from __future__ import annotations
@@ -221,15 +227,78 @@ def main() -> None:
                 row["load_after"] = pp.load()
                 res["cases"][key] = row  # type: ignore[index]
                 print(key, json.dumps(brief(row)), flush=True)
+    res["equal_error"] = equal_error(res, threads)
     res["load_end"] = pp.load()
     res["uptime_end"] = uptime()
     print(table(res))
+    print(equal_error_table(res))
     print(res["uptime_end"])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp_out = args.out.with_suffix(".json.tmp")
     tmp_out.write_text(json.dumps(res, indent=1) + "\n")
     tmp_out.replace(args.out)
     print("wrote", os.path.relpath(args.out))
+
+
+def equal_error(res: dict[str, object], threads: list[int]) -> list[dict[str, object]]:
+    """Ratios at equal accuracy: each peer run against rewardsim's time at the peer's error.
+
+    rewardsim's median wall time (and CPU time) per subject is interpolated, log against
+    log, in its error between the two tolerances whose errors bracket the peer's; a peer
+    error outside rewardsim's measured range gets no ratio (no extrapolation). Needs an
+    ODE case run at two or more ``--tolerances``.
+    """
+    out: list[dict[str, object]] = []
+    by_case: dict[str, list[dict[str, object]]] = {}
+    for row in res["cases"].values():  # type: ignore[union-attr]
+        if row["kind"] == "ode":
+            by_case.setdefault(row["case"], []).append(row)
+    for case, rows in by_case.items():
+        if len(rows) < 2:
+            continue
+        pts = sorted(rows, key=lambda r: r["rewardsim_rel_err"])
+        errs = np.log([r["rewardsim_rel_err"] for r in pts])
+        for row in rows:
+            for peer in PEERS:
+                if not isinstance(row.get(peer), dict):
+                    continue
+                p = row[peer]
+                e = float(np.log(p["rel_err"]))
+                rec: dict[str, object] = {"case": case, "peer": peer, "peer_rtol": row["rtol"],
+                                          "peer_rel_err": p["rel_err"]}
+                for nt in threads:
+                    for what, key in (("wall", "median_wall_s"), ("cpu", "median_cpu_s")):
+                        ratio = None
+                        if errs[0] <= e <= errs[-1]:
+                            per = np.log([r[f"rewardsim_{nt}_thread"][key]
+                                          / r[f"rewardsim_{nt}_thread"]["subjects"]
+                                          for r in pts])
+                            t_rs = float(np.exp(np.interp(e, errs, per)))
+                            ratio = p[key] / p["subjects"] / t_rs
+                        rec[f"rewardsim_{nt}_thread_ratio_{what}"] = ratio
+                out.append(rec)
+    return out
+
+
+def equal_error_table(res: dict[str, object]) -> str:
+    recs = res.get("equal_error") or []
+    if not recs:
+        return ""
+    threads = res["settings"]["threads"]  # type: ignore[index]
+    lines = ["| case | peer, rtol = atol | peer's max rel. error | "
+             + "".join(f"peer/rewardsim at that error, {nt} thread(s) (wall, CPU) | "
+                       for nt in threads),
+             "|---|---|---:|" + "---:|" * len(threads)]
+
+    def fmt(x: object) -> str:
+        return "outside range" if x is None else f"{x:,.1f}"
+
+    for r in recs:  # type: ignore[union-attr]
+        cells = "".join(f"{fmt(r[f'rewardsim_{nt}_thread_ratio_wall'])}, "
+                        f"{fmt(r[f'rewardsim_{nt}_thread_ratio_cpu'])} | " for nt in threads)
+        lines.append(f"| {r['case']} | {r['peer']}, {r['peer_rtol']:g} | "
+                     f"{r['peer_rel_err']:.1e} | {cells}")
+    return "\n".join(lines)
 
 
 def brief(row: dict[str, object]) -> dict[str, object]:
