@@ -204,3 +204,48 @@ def test_four_lanes_step_as_one_subject_does(monkeypatch):
     np.testing.assert_allclose(lanes["CP"][smooth], one["CP"][smooth], rtol=1e-12,
                                atol=1e-12 * ref)
     np.testing.assert_allclose(lanes["CP"][6], one["CP"][6], rtol=1e-8, atol=1e-12 * ref)
+
+
+def _exact_schedules(cmt_central: int) -> pd.DataFrame:
+    """Sixteen subjects in runs that share a timeline (the exact path advances up to four
+    of them together) broken by subjects whose events differ: amounts that differ within
+    a run, infusions, steady state with a reset, and a lag of their own."""
+    rows = []
+    for i in range(1, 17):
+        base = {"ID": i, "ALAG1": 0.5 if i == 10 else 0.0}
+        if i in (6, 7):  # infusions into the centre, every 12 h
+            rows.append({**base, "TIME": 0.0, "AMT": 30.0, "CMT": cmt_central, "RATE": 15.0,
+                         "ADDL": 5, "II": 12.0})
+        elif i in (8, 9):  # oral steady state, then a reset and dose at 30 h
+            rows.append({**base, "TIME": 0.0, "AMT": 10.0 * i, "CMT": 1, "SS": 1, "II": 8.0,
+                         "ADDL": 2})
+            rows.append({**base, "TIME": 30.0, "AMT": 10.0, "CMT": 1, "EVID": 4})
+        else:  # oral doses every 8 h, amounts that differ from subject to subject
+            rows.append({**base, "TIME": 0.0, "AMT": 5.0 + i, "CMT": 1, "ADDL": 8,
+                         "II": 8.0})
+    data = pd.DataFrame(rows).fillna({"RATE": 0.0, "ADDL": 0, "II": 0.0, "SS": 0})
+    data["EVID"] = data["EVID"].fillna(1).astype(int)
+    return data
+
+
+@pytest.mark.parametrize("name, central, omega", [
+    ("pk1cmt", 2, {"CL": 0.09, "V": 0.04, "KA": 0.16}),  # two states
+    ("pk2cmt", 2, {"CL": 0.09, "V2": 0.04, "KA": 0.16}),  # three
+    ("cocaine", 3, {"CL": 0.09, "VC": 0.04}),  # six
+])
+def test_exact_subjects_do_not_depend_on_their_neighbours(name, central, omega):
+    """The exact path advances consecutive subjects that share a timeline together: each
+    subject's result is the same bit for bit alone, in any chunking, on any number of
+    threads, and whether or not its neighbours share its events."""
+    model = rs.models.get_model(name)
+    data = _exact_schedules(central)
+    kw = {"times": np.arange(0.0, 72.0, 0.5), "omega": omega, "seed": 5, "method": "exact"}
+    full = rs.simulate(model, data, chunk_size=1000, n_threads=1, **kw)
+    assert (full.status == 0).all()
+    split = rs.simulate(model, data, chunk_size=3, n_threads=2, **kw)
+    for out in full.outputs:
+        assert np.array_equal(full[out], split[out]), out
+    for i in (1, 5, 6, 8, 10, 16):
+        alone = rs.simulate(model, data[data.ID == i], n_threads=1, **kw)
+        for out in full.outputs:
+            assert np.array_equal(full[out][i - 1], alone[out][0]), f"ID {i}, {out}"

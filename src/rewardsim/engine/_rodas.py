@@ -230,7 +230,7 @@ def rodas_advance(fns, t0, t1, y, p, d, rates, obs_t, kout, kend, out, row0, rto
 @njit(cache=True, nogil=True, error_model="numpy")
 def _cycle_rodas(fns, c, val, dur, ii, s, y, p, d, rates, rtol, atol, max_steps, nsteps):
     """Advance y from the start of a steady-state dosing cycle to s by Rodas4 (the cycle
-    as in :func:`rewardsim.engine._solve.ss_exact`); returns the solver status."""
+    as in :func:`rewardsim.engine._exact.ss_exact`); returns the solver status."""
     no_t = np.empty(1)
     no_out = np.empty((1, 1))
     hstate = np.zeros(2)
@@ -261,7 +261,7 @@ SS_MAX_CYCLES = 2000
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def ss_rodas(fns, add, c, val, ii, dur, ph, y, y0, p, d, rtol, atol, max_steps, nsteps):
-    """:func:`rewardsim.engine._solve.ss_exact` by repeated dosing from y0 with Rodas4.
+    """:func:`rewardsim.engine._exact.ss_exact` by repeated dosing from y0 with Rodas4.
 
     Cycles are simulated until the amounts at the start of a cycle change by less than
     1 % of the error tolerance (atol + rtol |z|) from one cycle to the next (at most
