@@ -26,8 +26,9 @@ implied doses leaves at the record's time: exactly from the propagator for linea
 
 The ODE solvers' hot loops are compiled with the fast-math flags ``contract`` (fused
 multiply-add) and ``arcp`` (x / c as x * (1 / c) for a loop-invariant c); never
-``nnan``/``ninf``, which would drop the NaN checks. The exact path uses none. Results stay bit-identical across chunkings and thread counts:
-every subject runs the same machine code.
+``nnan``/``ninf``, which would drop the NaN checks. The exact path uses none. Results
+stay bit-identical across chunkings and thread counts: every subject runs the same
+machine code (on the exact path, the same operations in the same order).
 
 Status codes per subject: 0 ok; 1 too many steps; 2 step size underflow; 3 steady state
 not reached or singular; 4 non-finite state; 5 a modelled infusion rate (R<n>) or duration
