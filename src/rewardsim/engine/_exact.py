@@ -303,68 +303,11 @@ def _group(fns, NX, L, subj, P, D, et, ek, ec, EV, eii, edur, eph, obs_t, k0, ke
         # Outputs strictly before the next event, their states into Yb, then the step to
         # the event (the last pass, with no output). Each step is y <- Phi(dt) y
         # (+ Gamma(dt) rates), lane by lane, in the same order whatever the number of
-        # states; models of 1 to 3 states have the product written out. Written out here:
-        # a call per interval, its arrays counted as references, would cost more than the
-        # steps.
+        # states; for 2 and 3 states written out, the four lanes' states in registers.
+        # In place here: a call per interval, its arrays counted as references, would
+        # cost more than the steps.
         tc = t
-        if NX == 1:
-            s0_0 = Y[0]
-            s0_1 = Y[1]
-            s0_2 = Y[2]
-            s0_3 = Y[3]
-            m00_0 = M[0]
-            g0_0 = Gr[0]
-            m00_1 = M[1]
-            g0_1 = Gr[1]
-            m00_2 = M[2]
-            g0_2 = Gr[2]
-            m00_3 = M[3]
-            g0_3 = Gr[3]
-            o0, o1, o2, o3 = off[0], off[1], off[2], off[3]
-            while True:
-                last = not (kout < kend and obs_t[kout] < tnext)
-                tt = tnext if last else obs_t[kout]
-                dt = tt - tc
-                if dt > 0.0:
-                    if dt != last_dt:
-                        slot = _slot(dt, L, A, cache_dt, cache_ctr, Phi, Gam)
-                        last_dt = dt
-                        _current(slot, Phi, Gam, R, G, M, Gr)
-                        m00_0 = M[0]
-                        g0_0 = Gr[0]
-                        m00_1 = M[1]
-                        g0_1 = Gr[1]
-                        m00_2 = M[2]
-                        g0_2 = Gr[2]
-                        m00_3 = M[3]
-                        g0_3 = Gr[3]
-                    a0_0 = m00_0 * s0_0
-                    a0_1 = m00_1 * s0_1
-                    a0_2 = m00_2 * s0_2
-                    a0_3 = m00_3 * s0_3
-                    if anyrate:
-                        a0_0 = a0_0 + g0_0
-                        a0_1 = a0_1 + g0_1
-                        a0_2 = a0_2 + g0_2
-                        a0_3 = a0_3 + g0_3
-                    s0_0 = a0_0
-                    s0_1 = a0_1
-                    s0_2 = a0_2
-                    s0_3 = a0_3
-                if last:
-                    break
-                q = kout - k0
-                Yb[o0 + q] = s0_0
-                Yb[o1 + q] = s0_1
-                Yb[o2 + q] = s0_2
-                Yb[o3 + q] = s0_3
-                tc = tt
-                kout += 1
-            Y[0] = s0_0
-            Y[1] = s0_1
-            Y[2] = s0_2
-            Y[3] = s0_3
-        elif NX == 2:
+        if NX == 2:
             s0_0, s1_0 = Y[0], Y[1]
             s0_1, s1_1 = Y[2], Y[3]
             s0_2, s1_2 = Y[4], Y[5]
@@ -506,7 +449,6 @@ def _group(fns, NX, L, subj, P, D, et, ek, ec, EV, eii, edur, eph, obs_t, k0, ke
             Y[3], Y[4], Y[5] = s0_1, s1_1, s2_1
             Y[6], Y[7], Y[8] = s0_2, s1_2, s2_2
             Y[9], Y[10], Y[11] = s0_3, s1_3, s2_3
-
         else:
             while True:
                 last = not (kout < kend and obs_t[kout] < tnext)
