@@ -68,10 +68,10 @@ def _propagators(A, dt, Phi, Gam):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _slot(dt, L, A, cache_dt, cache_ctr, Phi, Gam):
+def _slot(dt, L, A, cache_dt, cache_ctr, Phi, Gam, MF):
     """Index of the cached propagators for step dt, computed on a miss for lanes 0..L-1
-    and copied from lane 0 to the lanes that follow it (``Phi``, ``Gam``: slot x lane x
-    NX x NX)."""
+    (``Phi``, ``Gam``: slot x lane x NX x NX; ``MF``: Phi flat, slot x (lane, row,
+    column))."""
     for s in range(cache_dt.shape[0]):
         if cache_dt[s] == dt:
             return s
@@ -80,34 +80,37 @@ def _slot(dt, L, A, cache_dt, cache_ctr, Phi, Gam):
     cache_dt[slot] = dt
     for l in range(L):
         _propagators(A[l], dt, Phi[slot, l], Gam[slot, l])
-    for l in range(L, LANES):
-        Phi[slot, l] = Phi[slot, 0]
-        Gam[slot, l] = Gam[slot, 0]
+    NX = A.shape[1]
+    for l in range(L):
+        for r in range(NX):
+            for c in range(NX):
+                MF[slot, (l * NX + r) * NX + c] = Phi[slot, l, r, c]
     return slot
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _gamma_rates(slot, Gam, R, G):
-    """G[l] = Gamma(dt) R[l] for the cached propagators in ``slot``, every lane."""
+def _gamma_rates(slot, L, Gam, R, Gr):
+    """Gamma(dt) R[l] for the cached propagators in ``slot``, lanes 0..L-1, into Gr (lane
+    l's at Gr[l * NX:(l + 1) * NX])."""
     NX = R.shape[1]
-    for l in range(R.shape[0]):
+    for l in range(L):
         for r in range(NX):
             acc = 0.0
             for c in range(NX):
                 acc += Gam[slot, l, r, c] * R[l, c]
-            G[l, r] = acc
+            Gr[l * NX + r] = acc
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _current(slot, Phi, Gam, R, G, M, Gr):
-    """The step's propagators of every lane, flat (M: lane by lane, row-major) with its
-    Gamma rates (Gr), from the cache's ``slot``."""
+def _current(slot, L, anyrate, MF, Gam, R, M, Gr):
+    """The step's propagators from the cache's ``slot``: M, lanes 0..L-1's Phi (a flat
+    copy, so that the loops index one array by constants), and, while any rate runs,
+    Gr."""
     NX = R.shape[1]
-    _gamma_rates(slot, Gam, R, G)
-    for j in range(R.shape[0] * NX):
-        Gr[j] = G[j // NX, j % NX]
-        for c in range(NX):
-            M[j * NX + c] = Phi[slot, j // NX, j % NX, c]
+    for j in range(L * NX * NX):
+        M[j] = MF[slot, j]
+    if anyrate:
+        _gamma_rates(slot, L, Gam, R, Gr)
 
 
 # ----------------------------------------------------------------- steady state
@@ -183,43 +186,42 @@ def _group(fns, NX, L, subj, P, D, et, ek, ec, EV, eii, edur, eph, obs_t, k0, ke
     """Subjects subj[0..L-1], which share their event timeline (et, ek, ec, eii, edur,
     eph; each lane its own amounts and rates EV[l]) and their outputs k0..kend-1.
 
-    Always LANES lanes: the caller fills lanes L.. with lane 0's subject, which they
-    follow step for step (their costly steps, propagators and steady states, are copied
-    from lane 0) and whose outputs they do not write. Returns 0, or 3 when a steady state
-    was singular in some lane (the caller then runs the group's subjects one at a time,
-    each to its own status).
+    The loops always step LANES lanes; lanes L.. hold zeros, get no events, no
+    propagators and no outputs. Returns 0, or 3 when a steady state was singular in some
+    lane (the caller then runs the group's subjects one at a time, each to its own
+    status).
     """
     ne = et.shape[0]
     n_p = P.shape[1]
     nd = D.shape[1]
     W = LANES * NX
-    Y0 = np.empty((LANES, NX))
-    Y = np.empty(W)  # lane l's state at Y[l * NX:(l + 1) * NX]
+    # Lanes L.. hold no subject: zeros throughout, computed on and never written out.
+    Y0 = np.zeros((LANES, NX))
+    Y = np.zeros(W)  # lane l's state at Y[l * NX:(l + 1) * NX]
     R = np.zeros((LANES, NX))
     A = np.zeros((LANES, NX, NX))
-    for l in range(LANES):
+    for l in range(L):
         pa = addr(P, subj[l] * n_p)
         da = addr(D, l * nd)
         call3(fns[F_INIT], pa, da, addr(Y0, l * NX))
         _linear_matrix(fns, pa, da, A[l])
         for j in range(NX):
             Y[l * NX + j] = Y0[l, j]
-    Phi = np.empty((4, LANES, NX, NX))
-    Gam = np.empty((4, LANES, NX, NX))
-    G = np.zeros((LANES, NX))
-    YN = np.empty(W)
-    M = np.zeros(W * NX)  # the current step's Phi, lane by lane, row-major
-    Gr = np.zeros(W)  # and its Gamma rates
+    Phi = np.zeros((4, LANES, NX, NX))
+    Gam = np.zeros((4, LANES, NX, NX))
+    YN = np.zeros(W)
+    MF = np.zeros((4, W * NX))  # the cached Phi, lane by lane, row-major
+    M = np.zeros(W * NX)  # the step's (a copy: one base address in the loops)
+    Gr = np.zeros(W)  # the step's Gamma rates (while any rate runs)
     cache_dt = np.full(4, -1.0)
     cache_ctr = np.zeros(1, dtype=np.int64)
-    # The lanes' states at the outputs (lane l from off[l]; the lanes that follow lane 0
-    # write lane 0's numbers into its rows), turned into outputs in one call of the model
-    # a lane at the end.
+    # The lanes' states at the outputs (lane l from off[l]; lanes without a subject into
+    # one spare lane), turned into outputs in one call of the model a lane at the end.
     nk = max(kend - k0, 1)
-    Yb = np.empty(L * nk * NX)
+    Yb = np.empty((L + (L < LANES)) * nk * NX)
     off = np.zeros(LANES, dtype=np.int64)
-    for l in range(L):
-        off[l] = l * nk * NX
+    for l in range(LANES):
+        off[l] = min(l, L) * nk * NX
     anyrate = False
     rates_changed = False
     t = np.inf
@@ -241,7 +243,7 @@ def _group(fns, NX, L, subj, P, D, et, ek, ec, EV, eii, edur, eph, obs_t, k0, ke
             k = ek[kev]
             c = ec[kev]
             if k == EV_RESET:
-                for j in range(W):
+                for j in range(L * NX):
                     Y[j] = Y0[j // NX, j % NX]
                     R[j // NX, j % NX] = 0.0
                 last_reset = t
@@ -249,7 +251,7 @@ def _group(fns, NX, L, subj, P, D, et, ek, ec, EV, eii, edur, eph, obs_t, k0, ke
             elif k == EV_SS or k == EV_SS2:
                 if k == EV_SS:
                     # SS=1 replaces the amounts and stops the infusions running.
-                    for l in range(LANES):
+                    for l in range(L):
                         for j in range(NX):
                             R[l, j] = 0.0
                     last_reset = t
@@ -258,23 +260,21 @@ def _group(fns, NX, L, subj, P, D, et, ek, ec, EV, eii, edur, eph, obs_t, k0, ke
                     if not ss_exact(k == EV_SS2, A[l], c, EV[l, kev], eii[kev], edur[kev],
                                     eph[kev], Y[l * NX:(l + 1) * NX]):
                         status = 3
-                for j in range(L * NX, W):
-                    Y[j] = Y[j % NX]
                 if status != 0:
                     break
             elif k == EV_INF_OFF:
                 # An infusion cut short by a reset has already stopped.
                 if eii[kev] >= last_reset:
-                    for l in range(LANES):
+                    for l in range(L):
                         R[l, c] -= EV[l, kev]
                         if abs(R[l, c]) <= 1e-12 * EV[l, kev]:
                             R[l, c] = 0.0
                     rates_changed = True
             elif k == EV_BOLUS:
-                for l in range(LANES):
+                for l in range(L):
                     Y[l * NX + c] += EV[l, kev]
             else:
-                for l in range(LANES):
+                for l in range(L):
                     R[l, c] += EV[l, kev]
                 rates_changed = True
             kev += 1
@@ -291,14 +291,12 @@ def _group(fns, NX, L, subj, P, D, et, ek, ec, EV, eii, edur, eph, obs_t, k0, ke
         tnext = et[kev] if kev < ne else obs_t[kend - 1]
         if rates_changed:
             anyrate = False
-            for l in range(LANES):
+            for l in range(L):
                 for j in range(NX):
                     if R[l, j] != 0.0:
                         anyrate = True
             if last_dt > 0.0:
-                _gamma_rates(slot, Gam, R, G)
-                for j in range(W):
-                    Gr[j] = G[j // NX, j % NX]
+                _gamma_rates(slot, L, Gam, R, Gr)
             rates_changed = False
         # Outputs strictly before the next event, their states into Yb, then the step to
         # the event (the last pass, with no output). Each step is y <- Phi(dt) y
@@ -312,13 +310,17 @@ def _group(fns, NX, L, subj, P, D, et, ek, ec, EV, eii, edur, eph, obs_t, k0, ke
             s0_1, s1_1 = Y[2], Y[3]
             s0_2, s1_2 = Y[4], Y[5]
             s0_3, s1_3 = Y[6], Y[7]
-            m00_0, m01_0, m10_0, m11_0 = M[0], M[1], M[2], M[3]
+            m00_0, m01_0 = M[0], M[1]
+            m10_0, m11_0 = M[2], M[3]
             g0_0, g1_0 = Gr[0], Gr[1]
-            m00_1, m01_1, m10_1, m11_1 = M[4], M[5], M[6], M[7]
+            m00_1, m01_1 = M[4], M[5]
+            m10_1, m11_1 = M[6], M[7]
             g0_1, g1_1 = Gr[2], Gr[3]
-            m00_2, m01_2, m10_2, m11_2 = M[8], M[9], M[10], M[11]
+            m00_2, m01_2 = M[8], M[9]
+            m10_2, m11_2 = M[10], M[11]
             g0_2, g1_2 = Gr[4], Gr[5]
-            m00_3, m01_3, m10_3, m11_3 = M[12], M[13], M[14], M[15]
+            m00_3, m01_3 = M[12], M[13]
+            m10_3, m11_3 = M[14], M[15]
             g0_3, g1_3 = Gr[6], Gr[7]
             o0, o1, o2, o3 = off[0], off[1], off[2], off[3]
             while True:
@@ -327,16 +329,20 @@ def _group(fns, NX, L, subj, P, D, et, ek, ec, EV, eii, edur, eph, obs_t, k0, ke
                 dt = tt - tc
                 if dt > 0.0:
                     if dt != last_dt:
-                        slot = _slot(dt, L, A, cache_dt, cache_ctr, Phi, Gam)
+                        slot = _slot(dt, L, A, cache_dt, cache_ctr, Phi, Gam, MF)
                         last_dt = dt
-                        _current(slot, Phi, Gam, R, G, M, Gr)
-                        m00_0, m01_0, m10_0, m11_0 = M[0], M[1], M[2], M[3]
+                        _current(slot, L, anyrate, MF, Gam, R, M, Gr)
+                        m00_0, m01_0 = M[0], M[1]
+                        m10_0, m11_0 = M[2], M[3]
                         g0_0, g1_0 = Gr[0], Gr[1]
-                        m00_1, m01_1, m10_1, m11_1 = M[4], M[5], M[6], M[7]
+                        m00_1, m01_1 = M[4], M[5]
+                        m10_1, m11_1 = M[6], M[7]
                         g0_1, g1_1 = Gr[2], Gr[3]
-                        m00_2, m01_2, m10_2, m11_2 = M[8], M[9], M[10], M[11]
+                        m00_2, m01_2 = M[8], M[9]
+                        m10_2, m11_2 = M[10], M[11]
                         g0_2, g1_2 = Gr[4], Gr[5]
-                        m00_3, m01_3, m10_3, m11_3 = M[12], M[13], M[14], M[15]
+                        m00_3, m01_3 = M[12], M[13]
+                        m10_3, m11_3 = M[14], M[15]
                         g0_3, g1_3 = Gr[6], Gr[7]
                     a0_0 = m00_0 * s0_0 + m01_0 * s1_0
                     a1_0 = m10_0 * s0_0 + m11_0 * s1_0
@@ -392,9 +398,9 @@ def _group(fns, NX, L, subj, P, D, et, ek, ec, EV, eii, edur, eph, obs_t, k0, ke
                 dt = tt - tc
                 if dt > 0.0:
                     if dt != last_dt:
-                        slot = _slot(dt, L, A, cache_dt, cache_ctr, Phi, Gam)
+                        slot = _slot(dt, L, A, cache_dt, cache_ctr, Phi, Gam, MF)
                         last_dt = dt
-                        _current(slot, Phi, Gam, R, G, M, Gr)
+                        _current(slot, L, anyrate, MF, Gam, R, M, Gr)
                         g0_0, g1_0, g2_0 = Gr[0], Gr[1], Gr[2]
                         g0_1, g1_1, g2_1 = Gr[3], Gr[4], Gr[5]
                         g0_2, g1_2, g2_2 = Gr[6], Gr[7], Gr[8]
@@ -456,9 +462,9 @@ def _group(fns, NX, L, subj, P, D, et, ek, ec, EV, eii, edur, eph, obs_t, k0, ke
                 dt = tt - tc
                 if dt > 0.0:
                     if dt != last_dt:
-                        slot = _slot(dt, L, A, cache_dt, cache_ctr, Phi, Gam)
+                        slot = _slot(dt, L, A, cache_dt, cache_ctr, Phi, Gam, MF)
                         last_dt = dt
-                        _current(slot, Phi, Gam, R, G, M, Gr)
+                        _current(slot, L, anyrate, MF, Gam, R, M, Gr)
                     for l in range(LANES):
                         b = l * NX
                         for r in range(NX):
@@ -572,13 +578,6 @@ def run_exact(fns, dims, lo, hi, P, COV, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, 
             subj[L] = j
             L += 1
             j += 1
-        for l in range(L, LANES):
-            # Lanes without a subject of their own follow lane 0.
-            subj[l] = i
-            for m in range(nd):
-                D[l, m] = D[0, m]
-            for m in range(ne):
-                EV[l, m] = EV[0, m]
         st = _group(fns, NX, L, subj, P, D, et, ek, ec, EV, eii, edur, eph, obs_t, k0, kend,
                     out, row0)
         if st != 0 and L > 1:
