@@ -310,74 +310,68 @@ def _group(fns, NX, L, subj, P, D, et, ek, ec, EV, eii, edur, eph, obs_t, k0, ke
             s0_1, s1_1 = Y[2], Y[3]
             s0_2, s1_2 = Y[4], Y[5]
             s0_3, s1_3 = Y[6], Y[7]
-            m00_0, m01_0 = M[0], M[1]
-            m10_0, m11_0 = M[2], M[3]
-            g0_0, g1_0 = Gr[0], Gr[1]
-            m00_1, m01_1 = M[4], M[5]
-            m10_1, m11_1 = M[6], M[7]
-            g0_1, g1_1 = Gr[2], Gr[3]
-            m00_2, m01_2 = M[8], M[9]
-            m10_2, m11_2 = M[10], M[11]
-            g0_2, g1_2 = Gr[4], Gr[5]
-            m00_3, m01_3 = M[12], M[13]
-            m10_3, m11_3 = M[14], M[15]
-            g0_3, g1_3 = Gr[6], Gr[7]
             o0, o1, o2, o3 = off[0], off[1], off[2], off[3]
-            while True:
-                last = not (kout < kend and obs_t[kout] < tnext)
-                tt = tnext if last else obs_t[kout]
-                dt = tt - tc
-                if dt > 0.0:
-                    if dt != last_dt:
-                        slot = _slot(dt, L, A, cache_dt, cache_ctr, Phi, Gam, MF)
-                        last_dt = dt
-                        _current(slot, L, anyrate, MF, Gam, R, M, Gr)
-                        m00_0, m01_0 = M[0], M[1]
-                        m10_0, m11_0 = M[2], M[3]
-                        g0_0, g1_0 = Gr[0], Gr[1]
-                        m00_1, m01_1 = M[4], M[5]
-                        m10_1, m11_1 = M[6], M[7]
-                        g0_1, g1_1 = Gr[2], Gr[3]
-                        m00_2, m01_2 = M[8], M[9]
-                        m10_2, m11_2 = M[10], M[11]
-                        g0_2, g1_2 = Gr[4], Gr[5]
-                        m00_3, m01_3 = M[12], M[13]
-                        m10_3, m11_3 = M[14], M[15]
-                        g0_3, g1_3 = Gr[6], Gr[7]
-                    a0_0 = m00_0 * s0_0 + m01_0 * s1_0
-                    a1_0 = m10_0 * s0_0 + m11_0 * s1_0
-                    a0_1 = m00_1 * s0_1 + m01_1 * s1_1
-                    a1_1 = m10_1 * s0_1 + m11_1 * s1_1
-                    a0_2 = m00_2 * s0_2 + m01_2 * s1_2
-                    a1_2 = m10_2 * s0_2 + m11_2 * s1_2
-                    a0_3 = m00_3 * s0_3 + m01_3 * s1_3
-                    a1_3 = m10_3 * s0_3 + m11_3 * s1_3
-                    if anyrate:
-                        a0_0 = a0_0 + g0_0
-                        a1_0 = a1_0 + g1_0
-                        a0_1 = a0_1 + g0_1
-                        a1_1 = a1_1 + g1_1
-                        a0_2 = a0_2 + g0_2
-                        a1_2 = a1_2 + g1_2
-                        a0_3 = a0_3 + g0_3
-                        a1_3 = a1_3 + g1_3
-                    s0_0, s1_0 = a0_0, a1_0
-                    s0_1, s1_1 = a0_1, a1_1
-                    s0_2, s1_2 = a0_2, a1_2
-                    s0_3, s1_3 = a0_3, a1_3
-                if last:
+            while True:  # entered again after each change of step
+                m00_0, m01_0 = M[0], M[1]
+                m10_0, m11_0 = M[2], M[3]
+                g0_0, g1_0 = Gr[0], Gr[1]
+                m00_1, m01_1 = M[4], M[5]
+                m10_1, m11_1 = M[6], M[7]
+                g0_1, g1_1 = Gr[2], Gr[3]
+                m00_2, m01_2 = M[8], M[9]
+                m10_2, m11_2 = M[10], M[11]
+                g0_2, g1_2 = Gr[4], Gr[5]
+                m00_3, m01_3 = M[12], M[13]
+                m10_3, m11_3 = M[14], M[15]
+                g0_3, g1_3 = Gr[6], Gr[7]
+                changed = False
+                while True:
+                    last = not (kout < kend and obs_t[kout] < tnext)
+                    tt = tnext if last else obs_t[kout]
+                    dt = tt - tc
+                    if dt > 0.0:
+                        if dt != last_dt:
+                            slot = _slot(dt, L, A, cache_dt, cache_ctr, Phi, Gam, MF)
+                            last_dt = dt
+                            _current(slot, L, anyrate, MF, Gam, R, M, Gr)
+                            changed = True
+                            break
+                        a0_0 = m00_0 * s0_0 + m01_0 * s1_0
+                        a1_0 = m10_0 * s0_0 + m11_0 * s1_0
+                        a0_1 = m00_1 * s0_1 + m01_1 * s1_1
+                        a1_1 = m10_1 * s0_1 + m11_1 * s1_1
+                        a0_2 = m00_2 * s0_2 + m01_2 * s1_2
+                        a1_2 = m10_2 * s0_2 + m11_2 * s1_2
+                        a0_3 = m00_3 * s0_3 + m01_3 * s1_3
+                        a1_3 = m10_3 * s0_3 + m11_3 * s1_3
+                        if anyrate:
+                            a0_0 = a0_0 + g0_0
+                            a1_0 = a1_0 + g1_0
+                            a0_1 = a0_1 + g0_1
+                            a1_1 = a1_1 + g1_1
+                            a0_2 = a0_2 + g0_2
+                            a1_2 = a1_2 + g1_2
+                            a0_3 = a0_3 + g0_3
+                            a1_3 = a1_3 + g1_3
+                        s0_0, s1_0 = a0_0, a1_0
+                        s0_1, s1_1 = a0_1, a1_1
+                        s0_2, s1_2 = a0_2, a1_2
+                        s0_3, s1_3 = a0_3, a1_3
+                    if last:
+                        break
+                    q = (kout - k0) * 2
+                    Yb[o0 + q] = s0_0
+                    Yb[o0 + q + 1] = s1_0
+                    Yb[o1 + q] = s0_1
+                    Yb[o1 + q + 1] = s1_1
+                    Yb[o2 + q] = s0_2
+                    Yb[o2 + q + 1] = s1_2
+                    Yb[o3 + q] = s0_3
+                    Yb[o3 + q + 1] = s1_3
+                    tc = tt
+                    kout += 1
+                if not changed:
                     break
-                q = (kout - k0) * 2
-                Yb[o0 + q] = s0_0
-                Yb[o0 + q + 1] = s1_0
-                Yb[o1 + q] = s0_1
-                Yb[o1 + q + 1] = s1_1
-                Yb[o2 + q] = s0_2
-                Yb[o2 + q + 1] = s1_2
-                Yb[o3 + q] = s0_3
-                Yb[o3 + q + 1] = s1_3
-                tc = tt
-                kout += 1
             Y[0], Y[1] = s0_0, s1_0
             Y[2], Y[3] = s0_1, s1_1
             Y[4], Y[5] = s0_2, s1_2
@@ -387,70 +381,72 @@ def _group(fns, NX, L, subj, P, D, et, ek, ec, EV, eii, edur, eph, obs_t, k0, ke
             s0_1, s1_1, s2_1 = Y[3], Y[4], Y[5]
             s0_2, s1_2, s2_2 = Y[6], Y[7], Y[8]
             s0_3, s1_3, s2_3 = Y[9], Y[10], Y[11]
-            g0_0, g1_0, g2_0 = Gr[0], Gr[1], Gr[2]
-            g0_1, g1_1, g2_1 = Gr[3], Gr[4], Gr[5]
-            g0_2, g1_2, g2_2 = Gr[6], Gr[7], Gr[8]
-            g0_3, g1_3, g2_3 = Gr[9], Gr[10], Gr[11]
             o0, o1, o2, o3 = off[0], off[1], off[2], off[3]
-            while True:
-                last = not (kout < kend and obs_t[kout] < tnext)
-                tt = tnext if last else obs_t[kout]
-                dt = tt - tc
-                if dt > 0.0:
-                    if dt != last_dt:
-                        slot = _slot(dt, L, A, cache_dt, cache_ctr, Phi, Gam, MF)
-                        last_dt = dt
-                        _current(slot, L, anyrate, MF, Gam, R, M, Gr)
-                        g0_0, g1_0, g2_0 = Gr[0], Gr[1], Gr[2]
-                        g0_1, g1_1, g2_1 = Gr[3], Gr[4], Gr[5]
-                        g0_2, g1_2, g2_2 = Gr[6], Gr[7], Gr[8]
-                        g0_3, g1_3, g2_3 = Gr[9], Gr[10], Gr[11]
-                    a0_0 = M[0] * s0_0 + M[1] * s1_0 + M[2] * s2_0
-                    a1_0 = M[3] * s0_0 + M[4] * s1_0 + M[5] * s2_0
-                    a2_0 = M[6] * s0_0 + M[7] * s1_0 + M[8] * s2_0
-                    a0_1 = M[9] * s0_1 + M[10] * s1_1 + M[11] * s2_1
-                    a1_1 = M[12] * s0_1 + M[13] * s1_1 + M[14] * s2_1
-                    a2_1 = M[15] * s0_1 + M[16] * s1_1 + M[17] * s2_1
-                    a0_2 = M[18] * s0_2 + M[19] * s1_2 + M[20] * s2_2
-                    a1_2 = M[21] * s0_2 + M[22] * s1_2 + M[23] * s2_2
-                    a2_2 = M[24] * s0_2 + M[25] * s1_2 + M[26] * s2_2
-                    a0_3 = M[27] * s0_3 + M[28] * s1_3 + M[29] * s2_3
-                    a1_3 = M[30] * s0_3 + M[31] * s1_3 + M[32] * s2_3
-                    a2_3 = M[33] * s0_3 + M[34] * s1_3 + M[35] * s2_3
-                    if anyrate:
-                        a0_0 = a0_0 + g0_0
-                        a1_0 = a1_0 + g1_0
-                        a2_0 = a2_0 + g2_0
-                        a0_1 = a0_1 + g0_1
-                        a1_1 = a1_1 + g1_1
-                        a2_1 = a2_1 + g2_1
-                        a0_2 = a0_2 + g0_2
-                        a1_2 = a1_2 + g1_2
-                        a2_2 = a2_2 + g2_2
-                        a0_3 = a0_3 + g0_3
-                        a1_3 = a1_3 + g1_3
-                        a2_3 = a2_3 + g2_3
-                    s0_0, s1_0, s2_0 = a0_0, a1_0, a2_0
-                    s0_1, s1_1, s2_1 = a0_1, a1_1, a2_1
-                    s0_2, s1_2, s2_2 = a0_2, a1_2, a2_2
-                    s0_3, s1_3, s2_3 = a0_3, a1_3, a2_3
-                if last:
+            while True:  # entered again after each change of step
+                g0_0, g1_0, g2_0 = Gr[0], Gr[1], Gr[2]
+                g0_1, g1_1, g2_1 = Gr[3], Gr[4], Gr[5]
+                g0_2, g1_2, g2_2 = Gr[6], Gr[7], Gr[8]
+                g0_3, g1_3, g2_3 = Gr[9], Gr[10], Gr[11]
+                changed = False
+                while True:
+                    last = not (kout < kend and obs_t[kout] < tnext)
+                    tt = tnext if last else obs_t[kout]
+                    dt = tt - tc
+                    if dt > 0.0:
+                        if dt != last_dt:
+                            slot = _slot(dt, L, A, cache_dt, cache_ctr, Phi, Gam, MF)
+                            last_dt = dt
+                            _current(slot, L, anyrate, MF, Gam, R, M, Gr)
+                            changed = True
+                            break
+                        a0_0 = M[0] * s0_0 + M[1] * s1_0 + M[2] * s2_0
+                        a1_0 = M[3] * s0_0 + M[4] * s1_0 + M[5] * s2_0
+                        a2_0 = M[6] * s0_0 + M[7] * s1_0 + M[8] * s2_0
+                        a0_1 = M[9] * s0_1 + M[10] * s1_1 + M[11] * s2_1
+                        a1_1 = M[12] * s0_1 + M[13] * s1_1 + M[14] * s2_1
+                        a2_1 = M[15] * s0_1 + M[16] * s1_1 + M[17] * s2_1
+                        a0_2 = M[18] * s0_2 + M[19] * s1_2 + M[20] * s2_2
+                        a1_2 = M[21] * s0_2 + M[22] * s1_2 + M[23] * s2_2
+                        a2_2 = M[24] * s0_2 + M[25] * s1_2 + M[26] * s2_2
+                        a0_3 = M[27] * s0_3 + M[28] * s1_3 + M[29] * s2_3
+                        a1_3 = M[30] * s0_3 + M[31] * s1_3 + M[32] * s2_3
+                        a2_3 = M[33] * s0_3 + M[34] * s1_3 + M[35] * s2_3
+                        if anyrate:
+                            a0_0 = a0_0 + g0_0
+                            a1_0 = a1_0 + g1_0
+                            a2_0 = a2_0 + g2_0
+                            a0_1 = a0_1 + g0_1
+                            a1_1 = a1_1 + g1_1
+                            a2_1 = a2_1 + g2_1
+                            a0_2 = a0_2 + g0_2
+                            a1_2 = a1_2 + g1_2
+                            a2_2 = a2_2 + g2_2
+                            a0_3 = a0_3 + g0_3
+                            a1_3 = a1_3 + g1_3
+                            a2_3 = a2_3 + g2_3
+                        s0_0, s1_0, s2_0 = a0_0, a1_0, a2_0
+                        s0_1, s1_1, s2_1 = a0_1, a1_1, a2_1
+                        s0_2, s1_2, s2_2 = a0_2, a1_2, a2_2
+                        s0_3, s1_3, s2_3 = a0_3, a1_3, a2_3
+                    if last:
+                        break
+                    q = (kout - k0) * 3
+                    Yb[o0 + q] = s0_0
+                    Yb[o0 + q + 1] = s1_0
+                    Yb[o0 + q + 2] = s2_0
+                    Yb[o1 + q] = s0_1
+                    Yb[o1 + q + 1] = s1_1
+                    Yb[o1 + q + 2] = s2_1
+                    Yb[o2 + q] = s0_2
+                    Yb[o2 + q + 1] = s1_2
+                    Yb[o2 + q + 2] = s2_2
+                    Yb[o3 + q] = s0_3
+                    Yb[o3 + q + 1] = s1_3
+                    Yb[o3 + q + 2] = s2_3
+                    tc = tt
+                    kout += 1
+                if not changed:
                     break
-                q = (kout - k0) * 3
-                Yb[o0 + q] = s0_0
-                Yb[o0 + q + 1] = s1_0
-                Yb[o0 + q + 2] = s2_0
-                Yb[o1 + q] = s0_1
-                Yb[o1 + q + 1] = s1_1
-                Yb[o1 + q + 2] = s2_1
-                Yb[o2 + q] = s0_2
-                Yb[o2 + q + 1] = s1_2
-                Yb[o2 + q + 2] = s2_2
-                Yb[o3 + q] = s0_3
-                Yb[o3 + q + 1] = s1_3
-                Yb[o3 + q + 2] = s2_3
-                tc = tt
-                kout += 1
             Y[0], Y[1], Y[2] = s0_0, s1_0, s2_0
             Y[3], Y[4], Y[5] = s0_1, s1_1, s2_1
             Y[6], Y[7], Y[8] = s0_2, s1_2, s2_2
