@@ -68,10 +68,9 @@ def _propagators(A, dt, Phi, Gam):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _slot(dt, L, A, cache_dt, cache_ctr, Phi, Gam, MF):
+def _slot(dt, L, A, cache_dt, cache_ctr, Phi, Gam):
     """Index of the cached propagators for step dt, computed on a miss for lanes 0..L-1
-    (``Phi``, ``Gam``: slot x lane x NX x NX; ``MF``: Phi flat, slot x (lane, row,
-    column))."""
+    (``Phi``, ``Gam``: slot x lane x NX x NX)."""
     for s in range(cache_dt.shape[0]):
         if cache_dt[s] == dt:
             return s
@@ -80,11 +79,6 @@ def _slot(dt, L, A, cache_dt, cache_ctr, Phi, Gam, MF):
     cache_dt[slot] = dt
     for l in range(L):
         _propagators(A[l], dt, Phi[slot, l], Gam[slot, l])
-    NX = A.shape[1]
-    for l in range(L):
-        for r in range(NX):
-            for c in range(NX):
-                MF[slot, (l * NX + r) * NX + c] = Phi[slot, l, r, c]
     return slot
 
 
@@ -102,13 +96,13 @@ def _gamma_rates(slot, L, Gam, R, Gr):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _current(slot, L, anyrate, MF, Gam, R, M, Gr):
-    """The step's propagators from the cache's ``slot``: M, lanes 0..L-1's Phi (a flat
-    copy, so that the loops index one array by constants), and, while any rate runs,
-    Gr."""
+def _current(slot, L, anyrate, PF, Gam, R, M, Gr):
+    """The step's propagators from the cache's ``slot``: M, lanes 0..L-1's Phi (``PF``,
+    the cache seen flat: slot x (lane, row, column)), copied so that the loops index one
+    array by constants; and, while any rate runs, Gr."""
     NX = R.shape[1]
     for j in range(L * NX * NX):
-        M[j] = MF[slot, j]
+        M[j] = PF[slot, j]
     if anyrate:
         _gamma_rates(slot, L, Gam, R, Gr)
 
@@ -208,10 +202,10 @@ def _group(fns, NX, L, subj, P, D, et, ek, ec, EV, eii, edur, eph, obs_t, k0, ke
         for j in range(NX):
             Y[l * NX + j] = Y0[l, j]
     Phi = np.zeros((4, LANES, NX, NX))
+    PF = Phi.reshape((4, W * NX))  # the same memory, flat
     Gam = np.zeros((4, LANES, NX, NX))
     YN = np.zeros(W)
-    MF = np.zeros((4, W * NX))  # the cached Phi, lane by lane, row-major
-    M = np.zeros(W * NX)  # the step's (a copy: one base address in the loops)
+    M = np.zeros(W * NX)  # the step's Phi (see _current)
     Gr = np.zeros(W)  # the step's Gamma rates (while any rate runs)
     cache_dt = np.full(4, -1.0)
     cache_ctr = np.zeros(1, dtype=np.int64)
@@ -243,9 +237,10 @@ def _group(fns, NX, L, subj, P, D, et, ek, ec, EV, eii, edur, eph, obs_t, k0, ke
             k = ek[kev]
             c = ec[kev]
             if k == EV_RESET:
-                for j in range(L * NX):
-                    Y[j] = Y0[j // NX, j % NX]
-                    R[j // NX, j % NX] = 0.0
+                for l in range(L):
+                    for j in range(NX):
+                        Y[l * NX + j] = Y0[l, j]
+                        R[l, j] = 0.0
                 last_reset = t
                 rates_changed = True
             elif k == EV_SS or k == EV_SS2:
@@ -331,9 +326,9 @@ def _group(fns, NX, L, subj, P, D, et, ek, ec, EV, eii, edur, eph, obs_t, k0, ke
                     dt = tt - tc
                     if dt > 0.0:
                         if dt != last_dt:
-                            slot = _slot(dt, L, A, cache_dt, cache_ctr, Phi, Gam, MF)
+                            slot = _slot(dt, L, A, cache_dt, cache_ctr, Phi, Gam)
                             last_dt = dt
-                            _current(slot, L, anyrate, MF, Gam, R, M, Gr)
+                            _current(slot, L, anyrate, PF, Gam, R, M, Gr)
                             changed = True
                             break
                         a0_0 = m00_0 * s0_0 + m01_0 * s1_0
@@ -394,9 +389,9 @@ def _group(fns, NX, L, subj, P, D, et, ek, ec, EV, eii, edur, eph, obs_t, k0, ke
                     dt = tt - tc
                     if dt > 0.0:
                         if dt != last_dt:
-                            slot = _slot(dt, L, A, cache_dt, cache_ctr, Phi, Gam, MF)
+                            slot = _slot(dt, L, A, cache_dt, cache_ctr, Phi, Gam)
                             last_dt = dt
-                            _current(slot, L, anyrate, MF, Gam, R, M, Gr)
+                            _current(slot, L, anyrate, PF, Gam, R, M, Gr)
                             changed = True
                             break
                         a0_0 = M[0] * s0_0 + M[1] * s1_0 + M[2] * s2_0
@@ -458,9 +453,9 @@ def _group(fns, NX, L, subj, P, D, et, ek, ec, EV, eii, edur, eph, obs_t, k0, ke
                 dt = tt - tc
                 if dt > 0.0:
                     if dt != last_dt:
-                        slot = _slot(dt, L, A, cache_dt, cache_ctr, Phi, Gam, MF)
+                        slot = _slot(dt, L, A, cache_dt, cache_ctr, Phi, Gam)
                         last_dt = dt
-                        _current(slot, L, anyrate, MF, Gam, R, M, Gr)
+                        _current(slot, L, anyrate, PF, Gam, R, M, Gr)
                     for l in range(LANES):
                         b = l * NX
                         for r in range(NX):
@@ -485,16 +480,6 @@ def _group(fns, NX, L, subj, P, D, et, ek, ec, EV, eii, edur, eph, obs_t, k0, ke
             call7(fns[F_OBS], kout - k0, addr(obs_t, k0), addr(Yb, off[l]),
                   addr(P, subj[l] * n_p), addr(D, l * nd), addr(out, row0[subj[l]]), stride)
     return status
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _same(a, b):
-    if a.shape[0] != b.shape[0]:
-        return False
-    for j in range(a.shape[0]):
-        if a[j] != b[j]:
-            return False
-    return True
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -530,9 +515,9 @@ def run_exact(fns, dims, lo, hi, P, COV, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, 
             ok, et, ek, ec, ev, eii, edur, eph = expand(i, ev_ptr, ev_t, ev_evid, ev_cmt,
                                                         ev_amt, ev_rate, ev_addl, ev_ii,
                                                         ev_ss, ev_mod, DMOD)
-        nsteps[i] = 0
         if not ok:
             status[i] = 5
+            nsteps[i] = 0
             i += 1
             continue
         ne = et.shape[0]
@@ -545,15 +530,8 @@ def run_exact(fns, dims, lo, hi, P, COV, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, 
         j = i + 1
         while i >= alone_until and L < LANES and j < hi:
             # The next subject joins when its timeline and output times are the same.
-            if obs_hi[j] - obs_lo[j] != kend - k0:
-                break
-            same = True
-            if obs_lo[j] != k0:
-                for m in range(kend - k0):
-                    if obs_t[obs_lo[j] + m] != obs_t[k0 + m]:
-                        same = False
-                        break
-            if not same:
+            if not ((obs_lo[j] == k0 and obs_hi[j] == kend)
+                    or np.array_equal(obs_t[obs_lo[j]:obs_hi[j]], obs_t[k0:kend])):
                 break
             for m in range(nd):
                 dn[m] = 0.0
@@ -563,8 +541,9 @@ def run_exact(fns, dims, lo, hi, P, COV, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, 
                                                                 ev_cmt, ev_amt, ev_rate,
                                                                 ev_addl, ev_ii, ev_ss,
                                                                 ev_mod, DMOD)
-            if not (hok and _same(het, et) and _same(hek, ek) and _same(hec, ec)
-                    and _same(heii, eii) and _same(hedur, edur) and _same(heph, eph)):
+            if not (hok and np.array_equal(het, et) and np.array_equal(hek, ek)
+                    and np.array_equal(hec, ec) and np.array_equal(heii, eii)
+                    and np.array_equal(hedur, edur) and np.array_equal(heph, eph)):
                 held = True
                 break
             for m in range(nd):
@@ -582,4 +561,5 @@ def run_exact(fns, dims, lo, hi, P, COV, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, 
             continue
         for l in range(L):
             status[subj[l]] = st
+            nsteps[subj[l]] = 0
         i += L

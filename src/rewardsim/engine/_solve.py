@@ -35,7 +35,6 @@ not reached or singular; 4 non-finite state; 5 a modelled infusion rate (R<n>) o
 (D<n>) that is not > 0.
 """
 
-
 import numpy as np
 from numba import njit
 
