@@ -35,8 +35,8 @@ from numba import types
 from numba.extending import intrinsic
 
 __all__ = ["F_DERIVE", "F_DOSEMODS", "F_INIT", "F_JAC", "F_OBS", "F_RHS", "F_STEP_LANES",
-           "LANES", "N_FNS", "addr", "call3", "call4", "call5", "call6", "call7",
-           "call14"]
+           "LANES", "N_FNS", "addr", "bits", "call3", "call4", "call5", "call6", "call7",
+           "call14", "from_bits"]
 
 F_DERIVE, F_INIT, F_DOSEMODS, F_RHS, F_OBS, F_STEP_LANES, F_JAC = range(7)
 N_FNS = 7
@@ -118,3 +118,28 @@ def addr(typingctx, arr, offset):  # pragma: no cover - compiled
         return builder.ptrtoint(ptr, ir.IntType(64))
 
     return sig, codegen
+
+
+@intrinsic
+def bits(typingctx, x):  # pragma: no cover - compiled
+    """The IEEE 754 bits of the float64 ``x`` as an int64 (no instruction: a bit cast)."""
+    if not isinstance(x, types.Float) or x.bitwidth != 64:
+        return None
+
+    def codegen(context, builder, signature, llargs):  # type: ignore[no-untyped-def]
+        return builder.bitcast(llargs[0], ir.IntType(64))
+
+    return types.int64(x), codegen
+
+
+@intrinsic
+def from_bits(typingctx, i):  # pragma: no cover - compiled
+    """The float64 whose IEEE 754 bits are the int64 ``i`` (the inverse of :func:`bits`)."""
+    if not isinstance(i, types.Integer):
+        return None
+
+    def codegen(context, builder, signature, llargs):  # type: ignore[no-untyped-def]
+        v = context.cast(builder, llargs[0], signature.args[0], types.int64)
+        return builder.bitcast(v, ir.DoubleType())
+
+    return types.float64(i), codegen

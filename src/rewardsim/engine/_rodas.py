@@ -47,8 +47,12 @@ def start_step(y, f, rtol, atol, span):
     d1 = 0.0
     for i in range(nx):
         sc = atol + rtol * abs(y[i])
-        d0 += (y[i] / sc) ** 2
-        d1 += (f[i] / sc) ** 2
+        # Squares as products: numba compiles x ** 2 once a process and reuses it, fused
+        # or not by the first function that used it; a product follows this function.
+        q0 = y[i] / sc
+        q1 = f[i] / sc
+        d0 += q0 * q0
+        d1 += q1 * q1
     d0 = math.sqrt(d0 / nx)
     d1 = math.sqrt(d1 / nx)
     h = 1e-6 if (d0 < 1e-5 or d1 < 1e-5) else 0.01 * d0 / d1
@@ -61,7 +65,8 @@ def _wnorm(v, y0, y1, rtol, atol):
     s = 0.0
     for i in range(nx):
         sc = atol + rtol * max(abs(y0[i]), abs(y1[i]))
-        s += (v[i] / sc) ** 2
+        q = v[i] / sc
+        s += q * q
     return math.sqrt(s / nx)
 
 
