@@ -390,39 +390,35 @@ def _step_vec4(ode: list[str], pnames: tuple[str, ...], dnames: tuple[str, ...],
 
     nx, L = len(xnames), LANES
     body = ["_h = vload(_H, 0)", "_t = vload(_T, 0)"]
-    body += [f"_y{i} = vload(_Y, {i * L})" for i in range(nx)]
-    body += [f"_r{i} = vload(_R, {i * L})" for i in range(nx)]
     unpack = ([f"{n} = vload(_P, {i * L})" for i, n in enumerate(pnames)]
               + [f"{n} = vload(_D, {i * L})" for i, n in enumerate(dnames)])
     body += _used(unpack, ode)
-    # Stage s's time and input z = y + h * sum_k a_sk k_k (the last two: u and yn).
-    body += ["for _s in range(1, 7):"]
+    # Stage s's time and input z = y + h * sum_k a_sk k_k (the last two: u and yn), a
+    # loop over the states: numba's typing takes time in proportion to the statements.
+    body += ["for _s in range(1, 7):", "    _Z = _U if _s < 6 else _YN"]
     for s, (c, row) in enumerate(_DP_STAGES, start=1):
         body += ["    if _s == 1:" if s == 1 else f"    elif _s == {s}:" if s < 6 else "    else:"]
         body += [f"        t = _t + {getattr(_dopri, c) if c else 1.0!r} * _h"]
-        for i in range(nx):
-            terms = " + ".join(f"{getattr(_dopri, a)!r} * vload(_K, {(k * nx + i) * L})"
-                               for k, a in enumerate(row) if a)
-            body += [f"        _z{i} = _y{i} + _h * ({terms})"]
-    body += ["    _Z = _U if _s < 6 else _YN"]
-    body += [f"    vstore(_Z, {i * L}, _z{i})" for i in range(nx)]
-    body += [f"    {n} = _z{i}" for i, n in enumerate(xnames)]
+        terms = " + ".join(f"{getattr(_dopri, a)!r} * vload(_K, _i + {k * nx * L})"
+                           for k, a in enumerate(row) if a)
+        body += [f"        for _i in range(0, {nx * L}, {L}):",
+                 f"            vstore(_Z, _i, vload(_Y, _i) + _h * ({terms}))"]
+    body += [f"    {n} = vload(_Z, {i * L})" for i, n in enumerate(xnames)]
     body += ["    " + x for x in ode]
-    body += [f"    vstore(_K, _s * {nx * L} + {i * L}, dxdt_{n} + _r{i})"
+    body += [f"    vstore(_K, _s * {nx * L} + {i * L}, dxdt_{n} + vload(_R, {i * L}))"
              for i, n in enumerate(xnames)]
     # The squared error norm and the stiffness sums, in _step_lanes' order (k2 has no
     # error weight).
     e_row = [getattr(_dopri, e) if e else 0.0 for e in _DP_ERR]
-    body += ["_e2 = vsplat(0.0)", "_sn = vsplat(0.0)", "_sd = vsplat(0.0)"]
-    for i in range(nx):
-        terms = " + ".join(f"{e_row[k]!r} * vload(_K, {(k * nx + i) * L})"
-                           for k in range(7) if e_row[k])
-        body += [f"_e = _h * ({terms})", f"_yn = vload(_YN, {i * L})",
-                 f"_sc = _atol + _rtol * vmax(abs(_y{i}), abs(_yn))", "_q = _e / _sc",
-                 "_e2 = _e2 + _q * _q",
-                 f"_d = vload(_K, {(6 * nx + i) * L}) - vload(_K, {(5 * nx + i) * L})",
-                 "_sn = _sn + _d * _d", f"_d = _yn - vload(_U, {i * L})",
-                 "_sd = _sd + _d * _d"]
+    terms = " + ".join(f"{e_row[k]!r} * vload(_K, _i + {k * nx * L})"
+                       for k in range(7) if e_row[k])
+    body += ["_e2 = vsplat(0.0)", "_sn = vsplat(0.0)", "_sd = vsplat(0.0)",
+             f"for _i in range(0, {nx * L}, {L}):",
+             f"    _e = _h * ({terms})", "    _yn = vload(_YN, _i)",
+             "    _sc = _atol + _rtol * vmax(abs(vload(_Y, _i)), abs(_yn))", "    _q = _e / _sc",
+             "    _e2 = _e2 + _q * _q",
+             f"    _d = vload(_K, _i + {6 * nx * L}) - vload(_K, _i + {5 * nx * L})",
+             "    _sn = _sn + _d * _d", "    _d = _yn - vload(_U, _i)", "    _sd = _sd + _d * _d"]
     body += ["vstore(_ERR, 0, _e2)", "vstore(_SN, 0, _sn)", "vstore(_SD, 0, _sd)"]
     body = [_vec4_line(x) if re.match(r"\s*(\w+ = |vstore\()", x) else x for x in body]
     # The vector type's source is part of the text: a change to it compiles anew.
