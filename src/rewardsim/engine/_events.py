@@ -80,6 +80,31 @@ def _ss_train(lag, ii, dur):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def n_events(i, ev_ptr, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl, ev_ii, ev_ss, ev_mod, DMOD):
+    """The number of events :func:`expand` makes of subject i's records, or -1 when a
+    modelled rate or duration is not > 0 (then expand returns ok False)."""
+    n = 0
+    for r in range(ev_ptr[i], ev_ptr[i + 1]):
+        e = ev_evid[r]
+        if e == 3 or e == 4:
+            n += 1
+        if e != 1 and e != 4:
+            continue
+        amt, rate, dur, lag = _dose(r, ev_cmt[r], ev_amt, ev_rate, ev_mod, DMOD)
+        if rate < 0.0:
+            return -1
+        if ev_ss[r] > 0 and ev_ii[r] == 0.0:
+            n += 2
+            continue
+        per = 2 if dur > 0.0 else 1
+        n += (ev_addl[r] + 1) * per
+        if ev_ss[r] > 0:
+            m, ph, n_on = _ss_train(lag, ev_ii[r], dur)
+            n += 1 + m * per + 2 * n_on
+    return n
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def expand(i, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl, ev_ii, ev_ss, ev_mod,
             DMOD):
     """Expand subject i's records into sorted events (time, type, cmt, value, ii, dur, phase).
@@ -91,26 +116,12 @@ def expand(i, ev_ptr, ev_t, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl, ev_ii, ev
     :func:`_ss_train`).  Returns (ok, arrays...): ok is False when a modelled rate or
     duration is not > 0.
     """
-    n = 0
-    for r in range(ev_ptr[i], ev_ptr[i + 1]):
-        e = ev_evid[r]
-        if e == 3 or e == 4:
-            n += 1
-        if e != 1 and e != 4:
-            continue
-        amt, rate, dur, lag = _dose(r, ev_cmt[r], ev_amt, ev_rate, ev_mod, DMOD)
-        if rate < 0.0:
-            z = np.empty(0)
-            zi = np.empty(0, dtype=np.int64)
-            return False, z, zi, zi, z, z, z, z
-        if ev_ss[r] > 0 and ev_ii[r] == 0.0:
-            n += 2
-            continue
-        per = 2 if dur > 0.0 else 1
-        n += (ev_addl[r] + 1) * per
-        if ev_ss[r] > 0:
-            m, ph, n_on = _ss_train(lag, ev_ii[r], dur)
-            n += 1 + m * per + 2 * n_on
+    n = n_events(i, ev_ptr, ev_evid, ev_cmt, ev_amt, ev_rate, ev_addl, ev_ii, ev_ss, ev_mod,
+                 DMOD)
+    if n < 0:
+        z = np.empty(0)
+        zi = np.empty(0, dtype=np.int64)
+        return False, z, zi, zi, z, z, z, z
     et = np.empty(n)
     ek = np.empty(n, dtype=np.int64)
     ec = np.empty(n, dtype=np.int64)
