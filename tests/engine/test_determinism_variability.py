@@ -179,7 +179,7 @@ def test_dormand_prince_subjects_do_not_depend_on_their_neighbours():
     assert full.n_steps[6] < 10_000
 
 
-def test_four_lanes_step_as_one_subject_does(monkeypatch):
+def test_four_lanes_step_as_one_subject_does(lanes_and_one_subject):
     """The lanes' generated step (stages as a loop, the model's block written once) is
     held to the one-subject Dormand-Prince loop (its stages written out, the right-hand
     side a call): the same steps, and outputs within 1e-12 relative (the two compile the
@@ -187,18 +187,11 @@ def test_four_lanes_step_as_one_subject_does(monkeypatch):
     (ID 7) goes on with Rodas4, whose forward-difference Jacobian (increments of about
     sqrt(machine epsilon) = 1.5e-8) magnifies a rounding difference in the state where it
     switches: within 1e-8 relative, 100 times below the tolerance rtol = 1e-6."""
-    from rewardsim.engine import _codegen
-
     model = rs.models.pk2cmt_mm()
     data = _mixed_schedules()
     kw = {"times": np.arange(0.0, 72.0, 0.5), "omega": {"VMAX": 0.09, "V2": 0.04},
           "seed": 3, "method": "dp5-rodas", "n_threads": 1, "rtol": 1e-6, "atol": 1e-6}
-    lanes = rs.simulate(model, data, **kw)
-    monkeypatch.setattr(_codegen, "LANES_MAX_STATES", 0)
-    monkeypatch.setattr(_codegen, "_BY_DECLARATION", {})
-    one = rs.simulate(model, data, **kw)
-    assert (lanes.status == 0).all() and (one.status == 0).all()
-    assert np.array_equal(lanes.n_steps, one.n_steps)
+    lanes, one = lanes_and_one_subject(model, data, **kw)
     ref = np.abs(one["CP"]).max()
     smooth = np.arange(len(lanes.ids)) != 6
     np.testing.assert_allclose(lanes["CP"][smooth], one["CP"][smooth], rtol=1e-12,

@@ -114,7 +114,8 @@ def test_the_vector_step_is_the_scalar_lanes_step(model, exact):
     assert finite > 0.6 * 300 * LANES  # some stages leave log's domain: NaN in both
 
 
-def test_a_model_of_every_operation_steps_in_lanes_as_one_subject_does(monkeypatch):
+def test_a_model_of_every_operation_steps_in_lanes_as_one_subject_does(
+        lanes_and_one_subject):
     """Twelve subjects of a model using every vector operation, on doses every 6-17 h and
     an infusion: the lanes take the one-subject loop's steps, and outputs agree within
     1e-12 relative (the two compile the model apart, so roundings may differ)."""
@@ -129,12 +130,7 @@ def test_a_model_of_every_operation_steps_in_lanes_as_one_subject_does(monkeypat
     data = pd.DataFrame(rows)
     kw = {"times": np.arange(0.0, 96.0, 0.5), "omega": {"KA": 0.09, "CL": 0.04},
           "seed": 5, "method": "dp5-rodas", "n_threads": 1, "rtol": 1e-8, "atol": 1e-9}
-    lanes = rs.simulate(model, data, **kw)
-    monkeypatch.setattr(_codegen, "LANES_MAX_STATES", 0)
-    monkeypatch.setattr(_codegen, "_BY_DECLARATION", {})
-    one = rs.simulate(model, data, **kw)
-    assert (lanes.status == 0).all() and (one.status == 0).all()
-    assert np.array_equal(lanes.n_steps, one.n_steps)
+    lanes, one = lanes_and_one_subject(model, data, **kw)
     ref = np.abs(one["EFFECT"]).max()
     assert ref > 0.1
     np.testing.assert_allclose(lanes["EFFECT"], one["EFFECT"], rtol=1e-12, atol=1e-12 * ref)
