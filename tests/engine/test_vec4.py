@@ -31,14 +31,16 @@ class EveryOperation(Model):
         Param("EMAX", 2.0, "1", "Maximal effect", source="assumed: test value"),
         Param("EC50", 0.3, "mg/L", "Half-maximal concentration", source="assumed: test value"),
         Param("GAM", 1.7, "1", "Hill coefficient", source="assumed: test value"),
-        Param("KE0", 0.5, "1/h", "Effect equilibration", source="assumed: test value"),
+        # Named as one of the vector operations: the generated step's own names start
+        # with "_", which a model's cannot.
+        Param("vmax", 0.5, "1/h", "Effect equilibration", source="assumed: test value"),
     )
     ode = """
     C = CENT / V
     E = EMAX * C ** GAM / (EC50 ** GAM + C ** GAM)
     dxdt_DEPOT = -KA * DEPOT
     dxdt_CENT = KA * DEPOT - CL * C - 0.01 * sqrt(abs(CENT)) + 0.001 * exp(-t / 24)
-    dxdt_EFF = KE0 * (log(1 + E) - EFF) + 1e-4 * C ** 2 - +EFF * 1e-3
+    dxdt_EFF = vmax * (log(1 + E) - EFF) + 1e-4 * C ** 2 - +EFF * 1e-3
     """
     outputs = (Output("EFFECT", "EFF", "1", "Effect"),)
 

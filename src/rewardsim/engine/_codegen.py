@@ -329,13 +329,15 @@ def lane_vectors(ode: str) -> bool:
                for st in tree.body if not isinstance(st, ast.Pass))
 
 
-_VEC_BINARY = {ast.Add: "vadd", ast.Sub: "vsub", ast.Mult: "vmul", ast.Div: "vdiv",
-               ast.Pow: "vpow"}
+_VEC_BINARY = {ast.Add: "_vadd", ast.Sub: "_vsub", ast.Mult: "_vmul", ast.Div: "_vdiv",
+               ast.Pow: "_vpow"}
+_VEC4_NAMES = ("vabs", "vadd", "vdiv", "vexp", "vlog", "vload", "vmax", "vmul", "vneg", "vpow",
+               "vsplat", "vsqrt", "vstore", "vsub")
 
 
 class _ToVec4(ast.NodeTransformer):
-    """Arithmetic as :mod:`rewardsim.engine._vec4` calls (``a * b`` -> ``vmul(a, b)``);
-    ``vload`` offsets and ``vstore`` addresses, integers, are left as they are."""
+    """Arithmetic as :mod:`rewardsim.engine._vec4` calls (``a * b`` -> ``_vmul(a, b)``);
+    ``_vload`` offsets and ``_vstore`` addresses, integers, are left as they are."""
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
         self.generic_visit(node)
@@ -348,23 +350,23 @@ class _ToVec4(ast.NodeTransformer):
             return node.operand
         if isinstance(node.operand, ast.Constant):  # -2.5 is a number, as Python folds it
             return ast.Constant(-node.operand.value)
-        return ast.Call(ast.Name("vneg", ast.Load()), [node.operand], [])
+        return ast.Call(ast.Name("_vneg", ast.Load()), [node.operand], [])
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
         name = node.func.id if isinstance(node.func, ast.Name) else ""
-        if name == "vload":
+        if name == "_vload":
             return node
-        if name == "vstore":
+        if name == "_vstore":
             node.args[2] = self.visit(node.args[2])
             return node
         self.generic_visit(node)
         if name in _VEC_CALLS:
-            node.func = ast.Name("v" + name, ast.Load())
+            node.func = ast.Name("_v" + name, ast.Load())
         return node
 
 
 def _vec4_line(line: str) -> str:
-    """One statement (``name = expr`` or ``vstore(...)``) with its arithmetic as calls."""
+    """One statement (``name = expr`` or ``_vstore(...)``) with its arithmetic as calls."""
     indent = line[:len(line) - len(line.lstrip())]
     tree = ast.fix_missing_locations(_ToVec4().visit(ast.parse(line.strip())))
     return indent + ast.unparse(tree)
@@ -392,9 +394,9 @@ def _step_vec4(ode: list[str], pnames: tuple[str, ...], dnames: tuple[str, ...],
     from . import _dopri
 
     nx, L = len(xnames), LANES
-    body = ["_h = vload(_H, 0)", "_t = vload(_T, 0)"]
-    unpack = ([f"{n} = vload(_P, {i * L})" for i, n in enumerate(pnames)]
-              + [f"{n} = vload(_D, {i * L})" for i, n in enumerate(dnames)])
+    body = ["_h = _vload(_H, 0)", "_t = _vload(_T, 0)"]
+    unpack = ([f"{n} = _vload(_P, {i * L})" for i, n in enumerate(pnames)]
+              + [f"{n} = _vload(_D, {i * L})" for i, n in enumerate(dnames)])
     body += _used(unpack, ode)
     # Stage s's time and input z = y + h * sum_k a_sk k_k (the last two: u and yn), a
     # loop over the states: numba's typing takes time in proportion to the statements.
@@ -402,31 +404,33 @@ def _step_vec4(ode: list[str], pnames: tuple[str, ...], dnames: tuple[str, ...],
     for s, (c, row) in enumerate(_DP_STAGES, start=1):
         body += ["    if _s == 1:" if s == 1 else f"    elif _s == {s}:" if s < 6 else "    else:"]
         body += [f"        t = _t + {getattr(_dopri, c) if c else 1.0!r} * _h"]
-        terms = " + ".join(f"{getattr(_dopri, a)!r} * vload(_K, _i + {k * nx * L})"
+        terms = " + ".join(f"{getattr(_dopri, a)!r} * _vload(_K, _i + {k * nx * L})"
                            for k, a in enumerate(row) if a)
         body += [f"        for _i in range(0, {nx * L}, {L}):",
-                 f"            vstore(_Z, _i, vload(_Y, _i) + _h * ({terms}))"]
-    body += [f"    {n} = vload(_Z, {i * L})" for i, n in enumerate(xnames)]
+                 f"            _vstore(_Z, _i, _vload(_Y, _i) + _h * ({terms}))"]
+    body += [f"    {n} = _vload(_Z, {i * L})" for i, n in enumerate(xnames)]
     body += ["    " + x for x in ode]
-    body += [f"    vstore(_K, _s * {nx * L} + {i * L}, dxdt_{n} + vload(_R, {i * L}))"
+    body += [f"    _vstore(_K, _s * {nx * L} + {i * L}, dxdt_{n} + _vload(_R, {i * L}))"
              for i, n in enumerate(xnames)]
     # The squared error norm and the stiffness sums, in _step_lanes' order (k2 has no
     # error weight).
     e_row = [getattr(_dopri, e) if e else 0.0 for e in _DP_ERR]
-    terms = " + ".join(f"{e_row[k]!r} * vload(_K, _i + {k * nx * L})"
+    terms = " + ".join(f"{e_row[k]!r} * _vload(_K, _i + {k * nx * L})"
                        for k in range(7) if e_row[k])
-    body += ["_e2 = vsplat(0.0)", "_sn = vsplat(0.0)", "_sd = vsplat(0.0)",
+    body += ["_e2 = _vsplat(0.0)", "_sn = _vsplat(0.0)", "_sd = _vsplat(0.0)",
              f"for _i in range(0, {nx * L}, {L}):",
-             f"    _e = _h * ({terms})", "    _yn = vload(_YN, _i)",
-             "    _sc = _atol + _rtol * vmax(abs(vload(_Y, _i)), abs(_yn))", "    _q = _e / _sc",
+             f"    _e = _h * ({terms})", "    _yn = _vload(_YN, _i)",
+             "    _sc = _atol + _rtol * _vmax(abs(_vload(_Y, _i)), abs(_yn))", "    _q = _e / _sc",
              "    _e2 = _e2 + _q * _q",
-             f"    _d = vload(_K, _i + {6 * nx * L}) - vload(_K, _i + {5 * nx * L})",
-             "    _sn = _sn + _d * _d", "    _d = _yn - vload(_U, _i)", "    _sd = _sd + _d * _d"]
-    body += ["vstore(_ERR, 0, _e2)", "vstore(_SN, 0, _sn)", "vstore(_SD, 0, _sd)"]
-    body = [_vec4_line(x) if re.match(r"\s*(\w+ = |vstore\()", x) else x for x in body]
+             f"    _d = _vload(_K, _i + {6 * nx * L}) - _vload(_K, _i + {5 * nx * L})",
+             "    _sn = _sn + _d * _d", "    _d = _yn - _vload(_U, _i)", "    _sd = _sd + _d * _d"]
+    body += ["_vstore(_ERR, 0, _e2)", "_vstore(_SN, 0, _sn)", "_vstore(_SD, 0, _sd)"]
+    body = [_vec4_line(x) if re.match(r"\s*(\w+ = |_vstore\()", x) else x for x in body]
     # The vector type's source is part of the text: a change to it compiles anew.
-    return (f"from rewardsim.engine._vec4 import *  # noqa: F403 {_vec4_tag()}"
-            "\n\n\n" + _fn(
+    # The operations under names that start with "_", which no model name can: a model
+    # may well name a parameter vmax.
+    imports = ", ".join(f"{n} as _{n}" for n in _VEC4_NAMES)
+    return (f"from rewardsim.engine._vec4 import {imports}  # {_vec4_tag()}\n\n\n" + _fn(
         "_P, _P, _P, _P, _P, _P, _P, _P, _P, _P, _P, _P, _D, _D", "_FAST",
         "step_lanes(_T, _H, _Y, _K, _U, _YN, _R, _P, _D, _ERR, _SN, _SD, _rtol, _atol)",
         body))

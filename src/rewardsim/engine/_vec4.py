@@ -4,8 +4,9 @@ A ``vec4`` is an LLVM ``<4 x double>``, and each function here (``vadd``, ``vmul
 ``vexp``, ...) is one vector operation for four subjects, where numba would otherwise
 run each subject's arithmetic as scalar code (numba keeps LLVM's SLP vectoriser off).
 The generated ``step_lanes`` (:func:`rewardsim.engine._codegen._step_vec4`) writes a
-model's right-hand side once with its arithmetic as these calls (``KA * DEPOT`` becomes
-``vmul(KA, DEPOT)``), its names holding four lanes each.
+model's right-hand side once with its arithmetic as these calls, imported under names
+that start with ``_`` as no model name can (``KA * DEPOT`` becomes ``_vmul(KA, DEPOT)``),
+its names holding four lanes each.
 
 Each lane's arithmetic is the scalar arithmetic, operation for operation: the same IEEE
 operations with the same fast-math flags as the solver's scalar code (``contract``,
