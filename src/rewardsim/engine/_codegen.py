@@ -331,8 +331,6 @@ def lane_vectors(ode: str) -> bool:
 
 _VEC_BINARY = {ast.Add: "_vadd", ast.Sub: "_vsub", ast.Mult: "_vmul", ast.Div: "_vdiv",
                ast.Pow: "_vpow"}
-_VEC4_NAMES = ("vabs", "vadd", "vdiv", "vexp", "vlog", "vload", "vmax", "vmul", "vneg", "vpow",
-               "vsplat", "vsqrt", "vstore", "vsub")
 
 
 class _ToVec4(ast.NodeTransformer):
@@ -429,7 +427,9 @@ def _step_vec4(ode: list[str], pnames: tuple[str, ...], dnames: tuple[str, ...],
     # The vector type's source is part of the text: a change to it compiles anew.
     # The operations under names that start with "_", which no model name can: a model
     # may well name a parameter vmax.
-    imports = ", ".join(f"{n} as _{n}" for n in _VEC4_NAMES)
+    from . import _vec4
+
+    imports = ", ".join(f"{n} as _{n}" for n in _vec4.__all__ if n != "vec4")
     return (f"from rewardsim.engine._vec4 import {imports}  # {_vec4_tag()}\n\n\n" + _fn(
         "_P, _P, _P, _P, _P, _P, _P, _P, _P, _P, _P, _P, _D, _D", "_FAST",
         "step_lanes(_T, _H, _Y, _K, _U, _YN, _R, _P, _D, _ERR, _SN, _SD, _rtol, _atol)",

@@ -61,7 +61,7 @@ def _splat(context, builder, v, ty):  # type: ignore[no-untyped-def]
 
 
 def _scalar(ty) -> bool:  # type: ignore[no-untyped-def]
-    return isinstance(ty, types.Float | types.Integer | types.IntegerLiteral)
+    return isinstance(ty, types.Float | types.Integer)  # integer literals included
 
 
 # ----------------------------------------------------------------- arithmetic
@@ -114,8 +114,9 @@ def _declare(builder, name, nargs):  # type: ignore[no-untyped-def]
 def _lanewise(builder, name, *vecs):  # type: ignore[no-untyped-def]
     """The scalar LLVM intrinsic ``name`` (as numba calls it) applied lane by lane.
 
-    Not its vector form: where numba links Intel's SVML, LLVM maps vector exp, log and
-    pow to SVML's functions, whose results differ from the C library's in the last place.
+    Not its vector form: where numba links Intel's SVML, LLVM may map vector exp, log and
+    pow to SVML's functions, whose results can differ from the C library's in the last
+    place (not seen here, where numba runs without SVML; lane by lane rules it out).
     """
     fnty = ir.FunctionType(_DBL, [_DBL] * len(vecs))
     fn = cgutils.get_or_insert_function(builder.module, fnty, f"{name}.f64")
